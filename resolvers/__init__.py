@@ -1,0 +1,1 @@
+"""How each field and mutation is answered: loaders, list queries, use cases. Knows SQL, not GraphQL."""
