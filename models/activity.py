@@ -29,7 +29,5 @@ class ActivityStep(Base):
     step_no: Mapped[int] = mapped_column(Integer, primary_key=True)
     type: Mapped[TaskType] = mapped_column(enum_column(TaskType, "task_type"), default=TaskType.NONE)
     description: Mapped[str] = mapped_column(String(TEXT100), default="")
-    priority: Mapped[Priority] = mapped_column(
-        enum_column(Priority, "priority"), default=Priority.NORMAL
-    )
+    priority: Mapped[Priority] = mapped_column(enum_column(Priority, "priority"), default=Priority.NORMAL)
     date_formula: Mapped[str] = mapped_column(String(DATE_FORMULA_LENGTH), default="")

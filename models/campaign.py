@@ -27,6 +27,4 @@ class Campaign(Base):
     starting_date: Mapped[dt.date | None] = mapped_column(Date)
     ending_date: Mapped[dt.date | None] = mapped_column(Date)
     activated: Mapped[bool] = mapped_column(Boolean, default=False)
-    salesperson_code: Mapped[str | None] = mapped_column(
-        code(CODE20), ForeignKey("salesperson.code")
-    )
+    salesperson_code: Mapped[str | None] = mapped_column(code(CODE20), ForeignKey("salesperson.code"))

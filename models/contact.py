@@ -16,7 +16,8 @@ class Contact(Base):
     __table_args__ = (
         CheckConstraint("no <> '' AND no = upper(no)", name="no_upper_not_blank"),
         CheckConstraint(
-            "(type = 'COMPANY' AND company_no = no) OR (type = 'PERSON' AND (company_no IS NULL OR company_no <> no))",
+            "(type = 'COMPANY' AND company_no = no)"
+            " OR (type = 'PERSON' AND (company_no IS NULL OR company_no <> no))",
             name="company_no_by_type",
         ),
         Index("ix_contact_company_no", "company_no", "no"),
@@ -31,8 +32,6 @@ class Contact(Base):
     company_no: Mapped[str | None] = mapped_column(
         code(CODE20), ForeignKey("contact.no", deferrable=True, initially="DEFERRED")
     )
-    salesperson_code: Mapped[str | None] = mapped_column(
-        code(CODE20), ForeignKey("salesperson.code")
-    )
+    salesperson_code: Mapped[str | None] = mapped_column(code(CODE20), ForeignKey("salesperson.code"))
     email: Mapped[str] = mapped_column(String(TEXT80), default="")
     phone_no: Mapped[str] = mapped_column(String(TEXT30), default="")

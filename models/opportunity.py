@@ -48,9 +48,7 @@ class Opportunity(Base):
     __table_args__ = (
         CheckConstraint("no <> '' AND no = upper(no)", name="no_upper_not_blank"),
         CheckConstraint("version >= 1", name="version_positive"),
-        CheckConstraint(
-            "closed = (status IN ('WON', 'LOST'))", name="closed_matches_status"
-        ),
+        CheckConstraint("closed = (status IN ('WON', 'LOST'))", name="closed_matches_status"),
         CheckConstraint("(date_closed IS NOT NULL) = closed", name="date_closed_when_closed"),
         CheckConstraint("num_nonnulls(sales_quote_no, sales_order_no) <= 1", name="one_document"),
         Index("ix_opportunity_contact_company", "contact_company_no", "contact_no", "closed"),
@@ -71,15 +69,11 @@ class Opportunity(Base):
     no: Mapped[str] = mapped_column(code(CODE20), primary_key=True)
     no_series: Mapped[str] = mapped_column(code(CODE20), default="")
     description: Mapped[str] = mapped_column(String(TEXT100), default="")
-    salesperson_code: Mapped[str | None] = mapped_column(
-        code(CODE20), ForeignKey("salesperson.code")
-    )
+    salesperson_code: Mapped[str | None] = mapped_column(code(CODE20), ForeignKey("salesperson.code"))
     campaign_no: Mapped[str | None] = mapped_column(code(CODE20), ForeignKey("campaign.no"))
     contact_no: Mapped[str] = mapped_column(code(CODE20), ForeignKey("contact.no"))
     contact_company_no: Mapped[str | None] = mapped_column(code(CODE20), ForeignKey("contact.no"))
-    sales_cycle_code: Mapped[str | None] = mapped_column(
-        code(CODE10), ForeignKey("sales_cycle.code")
-    )
+    sales_cycle_code: Mapped[str | None] = mapped_column(code(CODE10), ForeignKey("sales_cycle.code"))
     sales_quote_no: Mapped[str | None] = mapped_column(
         code(CODE20), ForeignKey("sales_quote.no", ondelete="SET NULL")
     )
@@ -90,18 +84,12 @@ class Opportunity(Base):
     status: Mapped[OpportunityStatus] = mapped_column(
         enum_column(OpportunityStatus, "opportunity_status"), default=OpportunityStatus.NOT_STARTED
     )
-    priority: Mapped[Priority] = mapped_column(
-        enum_column(Priority, "priority"), default=Priority.NORMAL
-    )
+    priority: Mapped[Priority] = mapped_column(enum_column(Priority, "priority"), default=Priority.NORMAL)
     closed: Mapped[bool] = mapped_column(Boolean, default=False)
     date_closed: Mapped[dt.date | None] = mapped_column(Date)
     version: Mapped[int] = mapped_column(Integer, default=1)
-    created_at: Mapped[dt.datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now()
-    )
-    updated_at: Mapped[dt.datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now()
-    )
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
 class OpportunityEntry(Base):
@@ -124,7 +112,12 @@ class OpportunityEntry(Base):
             name="date_closed_on_closing_entries",
         ),
         # The backstop for the lifecycle's central invariant (domain.md §10).
-        Index("uq_opportunity_entry_one_active", "opportunity_no", unique=True, postgresql_where=ACTIVE),
+        Index(
+            "uq_opportunity_entry_one_active",
+            "opportunity_no",
+            unique=True,
+            postgresql_where=ACTIVE,
+        ),
         Index("ix_opportunity_entry_opportunity", "opportunity_no", "entry_no"),
         Index(
             "ix_opportunity_entry_active_stage",
@@ -185,17 +178,13 @@ class OpportunityEntry(Base):
     opportunity_no: Mapped[str] = mapped_column(
         code(CODE20), ForeignKey("opportunity.no", ondelete="CASCADE")
     )
-    sales_cycle_code: Mapped[str | None] = mapped_column(
-        code(CODE10), ForeignKey("sales_cycle.code")
-    )
+    sales_cycle_code: Mapped[str | None] = mapped_column(code(CODE10), ForeignKey("sales_cycle.code"))
     sales_cycle_stage: Mapped[int] = mapped_column(Integer, default=0)
     sales_cycle_stage_description: Mapped[str] = mapped_column(String(TEXT100), default="")
     previous_sales_cycle_stage: Mapped[int] = mapped_column(Integer, default=0)
     contact_no: Mapped[str | None] = mapped_column(code(CODE20), ForeignKey("contact.no"))
     contact_company_no: Mapped[str | None] = mapped_column(code(CODE20), ForeignKey("contact.no"))
-    salesperson_code: Mapped[str | None] = mapped_column(
-        code(CODE20), ForeignKey("salesperson.code")
-    )
+    salesperson_code: Mapped[str | None] = mapped_column(code(CODE20), ForeignKey("salesperson.code"))
     campaign_no: Mapped[str | None] = mapped_column(code(CODE20), ForeignKey("campaign.no"))
     date_of_change: Mapped[dt.date] = mapped_column(Date)
     active: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -211,6 +200,4 @@ class OpportunityEntry(Base):
         code(CODE10), ForeignKey("close_opportunity_code.code")
     )
     estimated_close_date: Mapped[dt.date | None] = mapped_column(Date)
-    created_at: Mapped[dt.datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now()
-    )
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

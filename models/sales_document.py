@@ -29,9 +29,7 @@ class SalesQuote(Base):
 
     no: Mapped[str] = mapped_column(code(CODE20), primary_key=True)
     contact_no: Mapped[str] = mapped_column(code(CODE20), ForeignKey("contact.no"))
-    salesperson_code: Mapped[str | None] = mapped_column(
-        code(CODE20), ForeignKey("salesperson.code")
-    )
+    salesperson_code: Mapped[str | None] = mapped_column(code(CODE20), ForeignKey("salesperson.code"))
     campaign_no: Mapped[str | None] = mapped_column(code(CODE20), ForeignKey("campaign.no"))
     document_date: Mapped[dt.date] = mapped_column(Date)
     order_date: Mapped[dt.date | None] = mapped_column(Date)
@@ -72,9 +70,7 @@ class SalesOrder(Base):
     no: Mapped[str] = mapped_column(code(CODE20), primary_key=True)
     quote_no: Mapped[str] = mapped_column(code(CODE20), default="")
     contact_no: Mapped[str] = mapped_column(code(CODE20), ForeignKey("contact.no"))
-    salesperson_code: Mapped[str | None] = mapped_column(
-        code(CODE20), ForeignKey("salesperson.code")
-    )
+    salesperson_code: Mapped[str | None] = mapped_column(code(CODE20), ForeignKey("salesperson.code"))
     campaign_no: Mapped[str | None] = mapped_column(code(CODE20), ForeignKey("campaign.no"))
     document_date: Mapped[dt.date] = mapped_column(Date)
     order_date: Mapped[dt.date | None] = mapped_column(Date)

@@ -35,9 +35,7 @@ class Task(Base):
     description: Mapped[str] = mapped_column(String(TEXT100), default="")
     type: Mapped[TaskType] = mapped_column(enum_column(TaskType, "task_type"), default=TaskType.NONE)
     date: Mapped[dt.date] = mapped_column(Date)
-    priority: Mapped[Priority] = mapped_column(
-        enum_column(Priority, "priority"), default=Priority.NORMAL
-    )
+    priority: Mapped[Priority] = mapped_column(enum_column(Priority, "priority"), default=Priority.NORMAL)
     status: Mapped[TaskStatus] = mapped_column(
         enum_column(TaskStatus, "task_status"), default=TaskStatus.NOT_STARTED
     )
@@ -49,9 +47,7 @@ class Task(Base):
     system_task_type: Mapped[SystemTaskType] = mapped_column(
         enum_column(SystemTaskType, "system_task_type"), default=SystemTaskType.ORGANIZER
     )
-    salesperson_code: Mapped[str | None] = mapped_column(
-        code(CODE20), ForeignKey("salesperson.code")
-    )
+    salesperson_code: Mapped[str | None] = mapped_column(code(CODE20), ForeignKey("salesperson.code"))
     contact_no: Mapped[str | None] = mapped_column(code(CODE20), ForeignKey("contact.no"))
     contact_company_no: Mapped[str | None] = mapped_column(code(CODE20), ForeignKey("contact.no"))
     campaign_no: Mapped[str | None] = mapped_column(code(CODE20), ForeignKey("campaign.no"))

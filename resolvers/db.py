@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 
 from resolvers.settings import Settings
 
@@ -12,8 +17,15 @@ SessionFactory = async_sessionmaker[AsyncSession]
 
 def async_url(url: str) -> str:
     """Accept ``postgresql://…``, ``postgres://…`` and ``postgresql+asyncpg://…``; return the asyncpg form."""
-    parsed = make_url(url.replace("postgres://", "postgresql://", 1) if url.startswith("postgres://") else url)
-    if parsed.drivername in ("postgresql", "postgresql+asyncpg", "postgresql+psycopg", "postgresql+psycopg2"):
+    parsed = make_url(
+        url.replace("postgres://", "postgresql://", 1) if url.startswith("postgres://") else url
+    )
+    if parsed.drivername in (
+        "postgresql",
+        "postgresql+asyncpg",
+        "postgresql+psycopg",
+        "postgresql+psycopg2",
+    ):
         return parsed.set(drivername="postgresql+asyncpg").render_as_string(hide_password=False)
     raise ValueError(f"DATABASE_URL must be a PostgreSQL URL, not {parsed.drivername!r}")
 

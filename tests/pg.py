@@ -70,4 +70,3 @@ def unique_name(prefix: str) -> str:
 async def drop_database(url: str, name: str) -> None:
     # WITH (FORCE) ends connections a failed test may have left behind.
     await admin_execute(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-

@@ -1,0 +1,31 @@
+"""The typed request context every resolver receives as ``info.context``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import strawberry
+
+from resolvers.db import SessionFactory
+from resolvers.loaders import Loaders
+from resolvers.settings import Settings
+from resolvers.viewer import ANONYMOUS, Viewer
+
+
+@dataclass
+class Context:
+    sessions: SessionFactory
+    settings: Settings
+    request_id: str
+    viewer: Viewer = ANONYMOUS
+    _loaders: Loaders | None = field(default=None, repr=False)
+
+    @property
+    def loaders(self) -> Loaders:
+        """Built on first use, so requests that need none pay nothing."""
+        if self._loaders is None:
+            self._loaders = Loaders(self.sessions)
+        return self._loaders
+
+
+Info = strawberry.Info[Context, None]

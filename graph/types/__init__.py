@@ -1,0 +1,1 @@
+"""Strawberry types, one file per concept."""

@@ -1,0 +1,153 @@
+"""Contact: a company or a person."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Any
+
+import strawberry
+
+import models
+from graph.context import Info
+from graph.relay import Connection, Node, OrderDirection, nested_connection, order_terms, page_args
+from graph.types.common import After, Before, First, Last, to_filter
+from graph.types.enums import ContactType
+from resolvers import contact as reads
+from resolvers.pagination import Listing
+from resolvers.viewer import scoped
+
+if TYPE_CHECKING:
+    from graph.types.opportunity import Opportunity, OpportunityFilter, OpportunityOrder
+    from graph.types.salesperson import Salesperson
+
+ContactOrderField = reads.ContactOrderField
+strawberry.enum(reads.ContactOrderField, description="Sort keys of contacts.")
+
+
+@strawberry.input(description="One sort term of a contact list.")
+class ContactOrder:
+    field: ContactOrderField = strawberry.field(description="What to sort by.")
+    direction: OrderDirection = strawberry.field(default=OrderDirection.ASC, description="Sort direction.")
+
+
+@strawberry.input(description="Narrows a contact list.")
+class ContactFilter:
+    type: ContactType | None = strawberry.field(default=None, description="Companies or persons.")
+    company_no: str | None = strawberry.field(default=None, description="Company the contact belongs to.")
+    salesperson_code: str | None = strawberry.field(default=None, description="Salesperson code.")
+    search: str | None = strawberry.field(default=None, description="Case-insensitive substring of the name.")
+
+
+def contact_listing(
+    info: Info, filter: ContactFilter | None, order_by: list[ContactOrder] | None
+) -> tuple[tuple[object, ...], Listing]:
+    data = to_filter(filter, reads.ContactFilter)
+    terms = order_terms(order_by)
+    return (data, tuple(terms)), scoped(reads.contact_listing(data, terms), info.context.viewer)
+
+
+@strawberry.type(description="A contact: a company, or a person who may belong to a company.")
+class Contact(Node):
+    no: str = strawberry.field(description="Number (natural key, Code[20]).")
+    type: ContactType = strawberry.field(description="Company or person.")
+    name: str = strawberry.field(description="Name.")
+    email: str = strawberry.field(description="E-mail address.")
+    phone_no: str = strawberry.field(description="Phone number.")
+    company_no: str | None = strawberry.field(
+        description="Company number: a company's own number, a person's company, or null."
+    )
+    row: strawberry.Private[models.Contact]
+
+    @classmethod
+    def from_row(cls, row: tuple[object, ...]) -> Contact:
+        c = row[0]
+        assert isinstance(c, models.Contact)
+        return cls(
+            no=c.no,
+            type=c.type,
+            name=c.name,
+            email=c.email,
+            phone_no=c.phone_no,
+            company_no=c.company_no,
+            row=c,
+        )
+
+    def node_key(self) -> list[str | int]:
+        return [self.no]
+
+    @strawberry.field(description="The company (for a company, itself).")
+    async def company(self, info: Info) -> Contact | None:
+        if self.company_no is None:
+            return None
+        row = await info.context.loaders.contact_by_no.load(self.company_no)
+        return Contact.from_row(row) if row else None
+
+    @strawberry.field(description="Default salesperson for new opportunities of this contact.")
+    async def salesperson(
+        self, info: Info
+    ) -> Annotated[Salesperson, strawberry.lazy("graph.types.salesperson")] | None:
+        from graph.types.salesperson import Salesperson
+
+        if self.row.salesperson_code is None:
+            return None
+        row = await info.context.loaders.salesperson_by_code.load(self.row.salesperson_code)
+        return Salesperson.from_row(row) if row else None
+
+    @strawberry.field(description="The persons of a company (empty for a person), paged.")
+    async def persons(
+        self,
+        info: Info,
+        filter: ContactFilter | None = None,
+        order_by: list[ContactOrder] | None = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[Contact]:
+        params, listing = contact_listing(info, filter, order_by)
+        persons = Listing(
+            listing.stmt.where(models.Contact.type == models.ContactType.PERSON),
+            listing.orders,
+            listing.name,
+        )
+        key: Any = self.no if self.type is models.ContactType.COMPANY else ""
+        return await nested_connection(
+            info,
+            "PersonsByCompany",
+            params,
+            persons,
+            models.Contact.company_no,
+            key,
+            page_args(first, after, last, before),
+            Contact.from_row,
+        )
+
+    @strawberry.field(
+        description=(
+            "Opportunities whose contact is this contact, paged. For a company's persons' "
+            "opportunities too, use `opportunities(filter: {contactCompanyNo: …})` at the root."
+        )
+    )
+    async def opportunities(
+        self,
+        info: Info,
+        filter: Annotated[OpportunityFilter, strawberry.lazy("graph.types.opportunity")] | None = None,
+        order_by: list[Annotated[OpportunityOrder, strawberry.lazy("graph.types.opportunity")]] | None = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[Annotated[Opportunity, strawberry.lazy("graph.types.opportunity")]]:
+        from graph.types.opportunity import opportunities_of
+
+        return await opportunities_of(
+            info,
+            "OpportunitiesByContact",
+            models.Opportunity.contact_no,
+            self.no,
+            filter,
+            order_by,
+            first,
+            after,
+            last,
+            before,
+        )

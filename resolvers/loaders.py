@@ -1,0 +1,221 @@
+"""The per-request loaders: one per relation, created lazily, each batch one SQL statement.
+
+Named as in STYLE.md (``SalespersonByCode``, ``OpportunitiesByContact``…). Connection loaders
+are keyed by their arguments as well, because one request may page the same relation twice with
+different ``first``/``filter``/``orderBy`` (under aliases).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+from typing import Any
+
+from sqlalchemy import select
+from strawberry.dataloader import DataLoader
+
+from models import (
+    Activity,
+    Campaign,
+    CloseOpportunityCode,
+    Contact,
+    Opportunity,
+    OpportunityEntry,
+    SalesCycle,
+    SalesCycleStage,
+    SalesOrder,
+    Salesperson,
+    SalesQuote,
+    Task,
+)
+from resolvers.activity import steps_in_order
+from resolvers.db import SessionFactory
+from resolvers.loading import count_loader, group_loader, key_loader, page_loader
+from resolvers.opportunity import opportunity_rows
+from resolvers.pagination import Listing, PageArgs
+from resolvers.sales_cycle import stages_in_order
+from resolvers.sales_document import (
+    order_lines_in_order,
+    order_rows,
+    quote_lines_in_order,
+    quote_rows,
+)
+
+
+def _first(row: Any) -> Any:
+    return row[0]
+
+
+class Loaders:
+    """Loaders of one request. Never share an instance between requests."""
+
+    def __init__(self, sessions: SessionFactory) -> None:
+        self.sessions = sessions
+        self._loaders: dict[Hashable, DataLoader[Any, Any]] = {}
+
+    def _get(self, name: Hashable, build: Callable[[], DataLoader[Any, Any]]) -> DataLoader[Any, Any]:
+        loader = self._loaders.get(name)
+        if loader is None:
+            loader = self._loaders[name] = build()
+        return loader
+
+    def _by(self, name: str, stmt: Any, key: Any, key_of: Callable[[Any], Any]) -> DataLoader[Any, Any]:
+        return self._get(name, lambda: key_loader(self.sessions, stmt, key, key_of))
+
+    # --- single rows by natural key (rows are tuples: (entity, …extras)) ------------------
+
+    @property
+    def salesperson_by_code(self) -> DataLoader[str, Any]:
+        return self._by("SalespersonByCode", select(Salesperson), Salesperson.code, lambda r: r[0].code)
+
+    @property
+    def contact_by_no(self) -> DataLoader[str, Any]:
+        return self._by("ContactByNo", select(Contact), Contact.no, lambda r: r[0].no)
+
+    @property
+    def campaign_by_no(self) -> DataLoader[str, Any]:
+        return self._by("CampaignByNo", select(Campaign), Campaign.no, lambda r: r[0].no)
+
+    @property
+    def activity_by_code(self) -> DataLoader[str, Any]:
+        return self._by("ActivityByCode", select(Activity), Activity.code, lambda r: r[0].code)
+
+    @property
+    def close_code_by_code(self) -> DataLoader[str, Any]:
+        return self._by(
+            "CloseOpportunityCodeByCode",
+            select(CloseOpportunityCode),
+            CloseOpportunityCode.code,
+            lambda r: r[0].code,
+        )
+
+    @property
+    def sales_cycle_by_code(self) -> DataLoader[str, Any]:
+        return self._by("SalesCycleByCode", select(SalesCycle), SalesCycle.code, lambda r: r[0].code)
+
+    @property
+    def opportunity_by_no(self) -> DataLoader[str, Any]:
+        return self._by("OpportunityByNo", opportunity_rows(), Opportunity.no, lambda r: r[0].no)
+
+    @property
+    def opportunity_by_sales_quote(self) -> DataLoader[str, Any]:
+        return self._by(
+            "OpportunityBySalesQuote",
+            opportunity_rows(),
+            Opportunity.sales_quote_no,
+            lambda r: r[0].sales_quote_no,
+        )
+
+    @property
+    def opportunity_by_sales_order(self) -> DataLoader[str, Any]:
+        return self._by(
+            "OpportunityBySalesOrder",
+            opportunity_rows(),
+            Opportunity.sales_order_no,
+            lambda r: r[0].sales_order_no,
+        )
+
+    @property
+    def entry_by_no(self) -> DataLoader[int, Any]:
+        return self._by(
+            "OpportunityEntryByNo",
+            select(OpportunityEntry),
+            OpportunityEntry.entry_no,
+            lambda r: r[0].entry_no,
+        )
+
+    @property
+    def task_by_no(self) -> DataLoader[str, Any]:
+        return self._by("TaskByNo", select(Task), Task.no, lambda r: r[0].no)
+
+    @property
+    def sales_quote_by_no(self) -> DataLoader[str, Any]:
+        return self._by("SalesQuoteByNo", quote_rows(), SalesQuote.no, lambda r: r[0].no)
+
+    @property
+    def sales_order_by_no(self) -> DataLoader[str, Any]:
+        return self._by("SalesOrderByNo", order_rows(), SalesOrder.no, lambda r: r[0].no)
+
+    @property
+    def stage_by_key(self) -> DataLoader[tuple[str, int], Any]:
+        return self._by(
+            "SalesCycleStageByKey",
+            select(SalesCycleStage),
+            (SalesCycleStage.sales_cycle_code, SalesCycleStage.stage),
+            lambda r: (r[0].sales_cycle_code, r[0].stage),
+        )
+
+    # --- children grouped by parent ---------------------------------------------------------
+
+    def _group(
+        self, name: str, stmt: Any, parent: Any, parent_of: Callable[[Any], Any]
+    ) -> DataLoader[Any, list[Any]]:
+        return self._get(name, lambda: group_loader(self.sessions, stmt, parent, parent_of))
+
+    @property
+    def stages_by_sales_cycle(self) -> DataLoader[str, list[Any]]:
+        return self._group(
+            "StagesBySalesCycle",
+            stages_in_order(),
+            SalesCycleStage.sales_cycle_code,
+            lambda r: r[0].sales_cycle_code,
+        )
+
+    @property
+    def steps_by_activity(self) -> DataLoader[str, list[Any]]:
+        from models import ActivityStep
+
+        return self._group(
+            "StepsByActivity",
+            steps_in_order(),
+            ActivityStep.activity_code,
+            lambda r: r[0].activity_code,
+        )
+
+    @property
+    def lines_by_sales_quote(self) -> DataLoader[str, list[Any]]:
+        from models import SalesQuoteLine
+
+        return self._group(
+            "LinesBySalesQuote",
+            quote_lines_in_order(),
+            SalesQuoteLine.quote_no,
+            lambda r: r[0].quote_no,
+        )
+
+    @property
+    def lines_by_sales_order(self) -> DataLoader[str, list[Any]]:
+        from models import SalesOrderLine
+
+        return self._group(
+            "LinesBySalesOrder",
+            order_lines_in_order(),
+            SalesOrderLine.order_no,
+            lambda r: r[0].order_no,
+        )
+
+    # --- nested connections: one page per parent --------------------------------------------
+
+    def page_by(
+        self,
+        relation: str,
+        params: Hashable,
+        listing: Callable[[], Listing],
+        parent: Any,
+        args: PageArgs,
+    ) -> DataLoader[Any, Any]:
+        """Pages of ``relation`` (``OpportunitiesByContact``) for one set of arguments.
+
+        ``params`` (filter and ordering values) and ``args`` tell one page request from another.
+        """
+        return self._get(
+            (relation, params, args), lambda: page_loader(self.sessions, listing(), parent, args)
+        )
+
+    def count_by(
+        self,
+        relation: str,
+        params: Hashable,
+        listing: Callable[[], Listing],
+        parent: Any,
+    ) -> DataLoader[Any, int]:
+        return self._get(("count", relation, params), lambda: count_loader(self.sessions, listing(), parent))
