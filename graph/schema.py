@@ -15,6 +15,7 @@ from strawberry.schema.config import StrawberryConfig
 
 from graph.errors import MaskUnexpectedErrors
 from graph.query import Query
+from graph.types.enums import StageAction
 from graph.types.sales_document import SalesOrder, SalesQuote
 
 MAX_DEPTH = 12
@@ -30,7 +31,8 @@ def _extensions() -> list[type[SchemaExtension]]:
 
 schema = strawberry.Schema(
     query=Query,
-    types=[SalesQuote, SalesOrder],
+    # StageAction is fixed by api.md; the lifecycle mutations that take it come later.
+    types=[SalesQuote, SalesOrder, StageAction],
     extensions=[
         *_extensions(),
         lambda: ParserCache(maxsize=CACHE_SIZE),

@@ -90,7 +90,33 @@ class Loaders:
 
     @property
     def sales_cycle_by_code(self) -> DataLoader[str, Any]:
-        return self._by("SalesCycleByCode", select(SalesCycle), SalesCycle.code, lambda r: r[0].code)
+        """Cycles with their stages in one statement; the stages prime ``stages_by_sales_cycle``.
+
+        Reading a stage through its cycle (``currentStage``, ``entry.stage``) therefore costs no
+        statement beyond the cycle's own, and ``salesCycle { stages }`` none at all.
+        """
+
+        async def load(codes: list[str]) -> list[Any]:
+            stmt = (
+                select(SalesCycle, SalesCycleStage)
+                .outerjoin(SalesCycleStage, SalesCycleStage.sales_cycle_code == SalesCycle.code)
+                .where(SalesCycle.code.in_(codes))
+                .order_by(SalesCycle.code, SalesCycleStage.stage)
+            )
+            async with self.sessions() as session:
+                rows = (await session.execute(stmt)).all()
+            cycles: dict[str, tuple[SalesCycle]] = {}
+            stages: dict[str, list[tuple[SalesCycleStage]]] = {}
+            for cycle, stage in rows:
+                cycles[cycle.code] = (cycle,)
+                stages.setdefault(cycle.code, [])
+                if stage is not None:
+                    stages[cycle.code].append((stage,))
+            for code, cycle_stages in stages.items():
+                self.stages_by_sales_cycle.prime(code, cycle_stages)
+            return [cycles.get(code) for code in codes]
+
+        return self._get("SalesCycleByCode", lambda: DataLoader(load_fn=load))
 
     @property
     def opportunity_by_no(self) -> DataLoader[str, Any]:
@@ -134,15 +160,6 @@ class Loaders:
     @property
     def sales_order_by_no(self) -> DataLoader[str, Any]:
         return self._by("SalesOrderByNo", order_rows(), SalesOrder.no, lambda r: r[0].no)
-
-    @property
-    def stage_by_key(self) -> DataLoader[tuple[str, int], Any]:
-        return self._by(
-            "SalesCycleStageByKey",
-            select(SalesCycleStage),
-            (SalesCycleStage.sales_cycle_code, SalesCycleStage.stage),
-            lambda r: (r[0].sales_cycle_code, r[0].stage),
-        )
 
     # --- children grouped by parent ---------------------------------------------------------
 

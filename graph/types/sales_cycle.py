@@ -42,7 +42,8 @@ async def stages_of(info: Info, cycle_code: str) -> list[SalesCycleStage]:
 
 
 async def stage_in_cycle(info: Info, cycle_code: str, stage: int) -> SalesCycleStage | None:
-    """One stage, read through the cycle's stage list (so stages and current stages share a batch)."""
+    """One stage, read through its cycle: the cycle loader fetches the stages with the cycles."""
+    await info.context.loaders.sales_cycle_by_code.load(cycle_code)
     for candidate in await stages_of(info, cycle_code):
         if candidate.stage == stage:
             return candidate
