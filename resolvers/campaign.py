@@ -6,7 +6,7 @@ import datetime as dt
 import enum
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, literal, select
 
 from models import Campaign
 from resolvers.filters import code_value, contains, equal
@@ -43,6 +43,7 @@ def campaign_listing(f: CampaignFilter | None, order: list[tuple[str, bool]]) ->
     columns = {
         "NO": c.no,
         "DESCRIPTION": c.description,
-        "STARTING_DATE": c.starting_date,
+        # A campaign without a starting date sorts first (cursors never hold NULL).
+        "STARTING_DATE": func.coalesce(c.starting_date, literal(dt.date(1, 1, 1))),
     }
     return Listing(stmt, ordering(order, columns, "NO"), "campaign")

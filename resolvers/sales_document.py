@@ -17,7 +17,7 @@ from resolvers.pagination import AnySelect, Listing, ordering
 def quote_rows() -> Select[SalesQuote, Decimal]:
     """Quotes with their amount (one correlated sum over the quote's primary-key lines)."""
     amount = (
-        select(func.coalesce(func.sum(SalesQuoteLine.amount), literal(Decimal(0))))
+        select(func.coalesce(func.sum(SalesQuoteLine.amount), literal(Decimal("0.00"))))
         .where(SalesQuoteLine.quote_no == SalesQuote.no)
         .scalar_subquery()
     )
@@ -26,7 +26,7 @@ def quote_rows() -> Select[SalesQuote, Decimal]:
 
 def order_rows() -> Select[SalesOrder, Decimal]:
     amount = (
-        select(func.coalesce(func.sum(SalesOrderLine.amount), literal(Decimal(0))))
+        select(func.coalesce(func.sum(SalesOrderLine.amount), literal(Decimal("0.00"))))
         .where(SalesOrderLine.order_no == SalesOrder.no)
         .scalar_subquery()
     )
