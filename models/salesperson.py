@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import Boolean, CheckConstraint, Index, String, func
+from sqlalchemy import Boolean, CheckConstraint, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import CODE20, PCT, TEXT30, TEXT50, TEXT80, ZERO, Base, code, pct_check
@@ -16,7 +16,6 @@ class Salesperson(Base):
         CheckConstraint("code <> '' AND code = upper(code)", name="code_upper_not_blank"),
         CheckConstraint(pct_check("commission_pct"), name="commission_pct_range"),
         Index("ix_salesperson_name", "name", "code"),
-        Index("ix_salesperson_lower_name", func.lower("name")),
     )
 
     code: Mapped[str] = mapped_column(code(CODE20), primary_key=True)

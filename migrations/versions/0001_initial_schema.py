@@ -68,7 +68,6 @@ def upgrade() -> None:
     sa.CheckConstraint('commission_pct >= 0 AND commission_pct <= 100', name=op.f('ck_salesperson_commission_pct_range')),
     sa.PrimaryKeyConstraint('code', name=op.f('pk_salesperson'))
     )
-    op.create_index('ix_salesperson_lower_name', 'salesperson', [sa.literal_column("lower('name')")], unique=False)
     op.create_index('ix_salesperson_name', 'salesperson', ['name', 'code'], unique=False)
     op.create_table('activity_step',
     sa.Column('activity_code', sa.String(length=10), nullable=False),
@@ -458,7 +457,6 @@ def downgrade() -> None:
     op.drop_table('campaign')
     op.drop_table('activity_step')
     op.drop_index('ix_salesperson_name', table_name='salesperson')
-    op.drop_index('ix_salesperson_lower_name', table_name='salesperson')
     op.drop_table('salesperson')
     op.drop_index('ix_sales_cycle_description', table_name='sales_cycle')
     op.drop_table('sales_cycle')
