@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from graph.context import Info
@@ -39,13 +41,19 @@ from resolvers.viewer import scoped
 @strawberry.type(description="Read the opportunity-management graph.")
 class Query:
     @strawberry.field(description="Any object by its global ID.")
-    async def node(self, info: Info, id: strawberry.ID) -> Node | None:
+    async def node(
+        self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="A global ID.")]
+    ) -> Node | None:
         return await resolve_node(info, id)
 
     @strawberry.field(
         description="Objects by global ID, in the order asked (null where not found); at most 100."
     )
-    async def nodes(self, info: Info, ids: list[strawberry.ID]) -> list[Node | None]:
+    async def nodes(
+        self,
+        info: Info,
+        ids: Annotated[list[strawberry.ID], strawberry.argument(description="Global IDs (at most 100).")],
+    ) -> list[Node | None]:
         return await resolve_nodes(info, ids)
 
     @strawberry.field(description="Who is calling.")
@@ -60,57 +68,79 @@ class Query:
     # --- lookups by natural key (case-insensitive: codes are stored upper-case) -------------
 
     @strawberry.field(description="A salesperson by code.")
-    async def salesperson(self, info: Info, code: str) -> Salesperson | None:
+    async def salesperson(
+        self, info: Info, code: Annotated[str, strawberry.argument(description="The code; case-insensitive.")]
+    ) -> Salesperson | None:
         row = await info.context.loaders.salesperson_by_code.load(code_key(code))
         return Salesperson.from_row(row) if row else None
 
     @strawberry.field(description="A contact by number.")
-    async def contact(self, info: Info, no: str) -> Contact | None:
+    async def contact(
+        self, info: Info, no: Annotated[str, strawberry.argument(description="The number; case-insensitive.")]
+    ) -> Contact | None:
         row = await info.context.loaders.contact_by_no.load(code_key(no))
         return Contact.from_row(row) if row else None
 
     @strawberry.field(description="A sales cycle by code.")
-    async def sales_cycle(self, info: Info, code: str) -> SalesCycle | None:
+    async def sales_cycle(
+        self, info: Info, code: Annotated[str, strawberry.argument(description="The code; case-insensitive.")]
+    ) -> SalesCycle | None:
         row = await info.context.loaders.sales_cycle_by_code.load(code_key(code))
         return SalesCycle.from_row(row) if row else None
 
     @strawberry.field(description="A close opportunity code by code.")
-    async def close_opportunity_code(self, info: Info, code: str) -> CloseOpportunityCode | None:
+    async def close_opportunity_code(
+        self, info: Info, code: Annotated[str, strawberry.argument(description="The code; case-insensitive.")]
+    ) -> CloseOpportunityCode | None:
         row = await info.context.loaders.close_code_by_code.load(code_key(code))
         return CloseOpportunityCode.from_row(row) if row else None
 
     @strawberry.field(description="An activity by code.")
-    async def activity(self, info: Info, code: str) -> Activity | None:
+    async def activity(
+        self, info: Info, code: Annotated[str, strawberry.argument(description="The code; case-insensitive.")]
+    ) -> Activity | None:
         row = await info.context.loaders.activity_by_code.load(code_key(code))
         return Activity.from_row(row) if row else None
 
     @strawberry.field(description="A campaign by number.")
-    async def campaign(self, info: Info, no: str) -> Campaign | None:
+    async def campaign(
+        self, info: Info, no: Annotated[str, strawberry.argument(description="The number; case-insensitive.")]
+    ) -> Campaign | None:
         row = await info.context.loaders.campaign_by_no.load(code_key(no))
         return Campaign.from_row(row) if row else None
 
     @strawberry.field(description="An opportunity by number.")
-    async def opportunity(self, info: Info, no: str) -> Opportunity | None:
+    async def opportunity(
+        self, info: Info, no: Annotated[str, strawberry.argument(description="The number; case-insensitive.")]
+    ) -> Opportunity | None:
         row = await info.context.loaders.opportunity_by_no.load(code_key(no))
         return Opportunity.from_row(row) if row else None
 
     @strawberry.field(description="An opportunity entry by entry number.")
-    async def opportunity_entry(self, info: Info, entry_no: int) -> OpportunityEntry | None:
+    async def opportunity_entry(
+        self, info: Info, entry_no: Annotated[int, strawberry.argument(description="The entry number.")]
+    ) -> OpportunityEntry | None:
         row = await info.context.loaders.entry_by_no.load(entry_no)
         return OpportunityEntry.from_row(row) if row else None
 
     @strawberry.field(description="A task by number.")
-    async def task(self, info: Info, no: str) -> Task | None:
+    async def task(
+        self, info: Info, no: Annotated[str, strawberry.argument(description="The number; case-insensitive.")]
+    ) -> Task | None:
         row = await info.context.loaders.task_by_no.load(code_key(no))
         return Task.from_row(row) if row else None
 
     @strawberry.field(description="A sales quote by number.")
-    async def sales_quote(self, info: Info, no: str) -> SalesQuote | None:
+    async def sales_quote(
+        self, info: Info, no: Annotated[str, strawberry.argument(description="The number; case-insensitive.")]
+    ) -> SalesQuote | None:
         row = await info.context.loaders.sales_quote_by_no.load(code_key(no))
         return SalesQuote.from_row(row) if row else None
 
     @strawberry.field(description="A sales order by number.")
-    async def sales_order(self, info: Info, no: str) -> SalesOrder | None:
+    async def sales_order(
+        self, info: Info, no: Annotated[str, strawberry.argument(description="The number; case-insensitive.")]
+    ) -> SalesOrder | None:
         row = await info.context.loaders.sales_order_by_no.load(code_key(no))
         return SalesOrder.from_row(row) if row else None
 
@@ -120,8 +150,16 @@ class Query:
     async def salespeople(
         self,
         info: Info,
-        filter: salesperson_types.SalespersonFilter | None = None,
-        order_by: list[salesperson_types.SalespersonOrder] | None = None,
+        filter: Annotated[
+            salesperson_types.SalespersonFilter | None,
+            strawberry.argument(description="Only items meeting all these conditions."),
+        ] = None,
+        order_by: Annotated[
+            list[salesperson_types.SalespersonOrder] | None,
+            strawberry.argument(
+                description="Sort terms, applied in order; ties are broken by the natural key."
+            ),
+        ] = None,
         first: First = None,
         after: After = None,
         last: Last = None,
@@ -141,8 +179,16 @@ class Query:
     async def contacts(
         self,
         info: Info,
-        filter: contact_types.ContactFilter | None = None,
-        order_by: list[contact_types.ContactOrder] | None = None,
+        filter: Annotated[
+            contact_types.ContactFilter | None,
+            strawberry.argument(description="Only items meeting all these conditions."),
+        ] = None,
+        order_by: Annotated[
+            list[contact_types.ContactOrder] | None,
+            strawberry.argument(
+                description="Sort terms, applied in order; ties are broken by the natural key."
+            ),
+        ] = None,
         first: First = None,
         after: After = None,
         last: Last = None,
@@ -155,8 +201,16 @@ class Query:
     async def sales_cycles(
         self,
         info: Info,
-        filter: sales_cycle_types.SalesCycleFilter | None = None,
-        order_by: list[sales_cycle_types.SalesCycleOrder] | None = None,
+        filter: Annotated[
+            sales_cycle_types.SalesCycleFilter | None,
+            strawberry.argument(description="Only items meeting all these conditions."),
+        ] = None,
+        order_by: Annotated[
+            list[sales_cycle_types.SalesCycleOrder] | None,
+            strawberry.argument(
+                description="Sort terms, applied in order; ties are broken by the natural key."
+            ),
+        ] = None,
         first: First = None,
         after: After = None,
         last: Last = None,
@@ -176,8 +230,16 @@ class Query:
     async def close_opportunity_codes(
         self,
         info: Info,
-        filter: activity_types.CloseOpportunityCodeFilter | None = None,
-        order_by: list[activity_types.CloseOpportunityCodeOrder] | None = None,
+        filter: Annotated[
+            activity_types.CloseOpportunityCodeFilter | None,
+            strawberry.argument(description="Only items meeting all these conditions."),
+        ] = None,
+        order_by: Annotated[
+            list[activity_types.CloseOpportunityCodeOrder] | None,
+            strawberry.argument(
+                description="Sort terms, applied in order; ties are broken by the natural key."
+            ),
+        ] = None,
         first: First = None,
         after: After = None,
         last: Last = None,
@@ -197,8 +259,16 @@ class Query:
     async def activities(
         self,
         info: Info,
-        filter: activity_types.ActivityFilter | None = None,
-        order_by: list[activity_types.ActivityOrder] | None = None,
+        filter: Annotated[
+            activity_types.ActivityFilter | None,
+            strawberry.argument(description="Only items meeting all these conditions."),
+        ] = None,
+        order_by: Annotated[
+            list[activity_types.ActivityOrder] | None,
+            strawberry.argument(
+                description="Sort terms, applied in order; ties are broken by the natural key."
+            ),
+        ] = None,
         first: First = None,
         after: After = None,
         last: Last = None,
@@ -218,8 +288,16 @@ class Query:
     async def campaigns(
         self,
         info: Info,
-        filter: campaign_types.CampaignFilter | None = None,
-        order_by: list[campaign_types.CampaignOrder] | None = None,
+        filter: Annotated[
+            campaign_types.CampaignFilter | None,
+            strawberry.argument(description="Only items meeting all these conditions."),
+        ] = None,
+        order_by: Annotated[
+            list[campaign_types.CampaignOrder] | None,
+            strawberry.argument(
+                description="Sort terms, applied in order; ties are broken by the natural key."
+            ),
+        ] = None,
         first: First = None,
         after: After = None,
         last: Last = None,
@@ -239,8 +317,16 @@ class Query:
     async def opportunities(
         self,
         info: Info,
-        filter: opportunity_types.OpportunityFilter | None = None,
-        order_by: list[opportunity_types.OpportunityOrder] | None = None,
+        filter: Annotated[
+            opportunity_types.OpportunityFilter | None,
+            strawberry.argument(description="Only items meeting all these conditions."),
+        ] = None,
+        order_by: Annotated[
+            list[opportunity_types.OpportunityOrder] | None,
+            strawberry.argument(
+                description="Sort terms, applied in order; ties are broken by the natural key."
+            ),
+        ] = None,
         first: First = None,
         after: After = None,
         last: Last = None,
@@ -255,8 +341,16 @@ class Query:
     async def opportunity_entries(
         self,
         info: Info,
-        filter: entry_types.OpportunityEntryFilter | None = None,
-        order_by: list[entry_types.OpportunityEntryOrder] | None = None,
+        filter: Annotated[
+            entry_types.OpportunityEntryFilter | None,
+            strawberry.argument(description="Only items meeting all these conditions."),
+        ] = None,
+        order_by: Annotated[
+            list[entry_types.OpportunityEntryOrder] | None,
+            strawberry.argument(
+                description="Sort terms, applied in order; ties are broken by the natural key."
+            ),
+        ] = None,
         first: First = None,
         after: After = None,
         last: Last = None,
@@ -271,8 +365,16 @@ class Query:
     async def tasks(
         self,
         info: Info,
-        filter: task_types.TaskFilter | None = None,
-        order_by: list[task_types.TaskOrder] | None = None,
+        filter: Annotated[
+            task_types.TaskFilter | None,
+            strawberry.argument(description="Only items meeting all these conditions."),
+        ] = None,
+        order_by: Annotated[
+            list[task_types.TaskOrder] | None,
+            strawberry.argument(
+                description="Sort terms, applied in order; ties are broken by the natural key."
+            ),
+        ] = None,
         first: First = None,
         after: After = None,
         last: Last = None,
@@ -285,8 +387,16 @@ class Query:
     async def sales_quotes(
         self,
         info: Info,
-        filter: document_types.SalesDocumentFilter | None = None,
-        order_by: list[document_types.SalesDocumentOrder] | None = None,
+        filter: Annotated[
+            document_types.SalesDocumentFilter | None,
+            strawberry.argument(description="Only items meeting all these conditions."),
+        ] = None,
+        order_by: Annotated[
+            list[document_types.SalesDocumentOrder] | None,
+            strawberry.argument(
+                description="Sort terms, applied in order; ties are broken by the natural key."
+            ),
+        ] = None,
         first: First = None,
         after: After = None,
         last: Last = None,
@@ -306,8 +416,16 @@ class Query:
     async def sales_orders(
         self,
         info: Info,
-        filter: document_types.SalesDocumentFilter | None = None,
-        order_by: list[document_types.SalesDocumentOrder] | None = None,
+        filter: Annotated[
+            document_types.SalesDocumentFilter | None,
+            strawberry.argument(description="Only items meeting all these conditions."),
+        ] = None,
+        order_by: Annotated[
+            list[document_types.SalesDocumentOrder] | None,
+            strawberry.argument(
+                description="Sort terms, applied in order; ties are broken by the natural key."
+            ),
+        ] = None,
         first: First = None,
         after: After = None,
         last: Last = None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -34,8 +35,15 @@ async def test_migrations_create_exactly_the_models_tables(engine: AsyncEngine) 
     assert differences == []
 
 
+def _compact(sdl: str) -> str:
+    """The SDL without descriptions, one space between tokens, none inside parentheses."""
+    text = re.sub(r'""".*?"""|"[^"\n]*"', "", sdl, flags=re.S)
+    text = re.sub(r"\s+", " ", text)
+    return text.replace("( ", "(").replace(" )", ")")
+
+
 def test_every_name_api_md_fixes_is_in_the_schema() -> None:
-    sdl = SCHEMA_FILE.read_text()
+    sdl = _compact(SCHEMA_FILE.read_text())
     for name in [
         "interface Node",
         "node(id: ID!): Node",
@@ -63,15 +71,15 @@ def test_every_name_api_md_fixes_is_in_the_schema() -> None:
         "): TaskConnection!",
         "): SalesQuoteConnection!",
         "): SalesOrderConnection!",
-        "enum OpportunityStatus {\n  NOT_STARTED\n  IN_PROGRESS\n  WON\n  LOST\n}",
-        "enum Priority {\n  LOW\n  NORMAL\n  HIGH\n}",
-        "enum ProbabilityCalculation {\n  MULTIPLY\n  ADD\n  CHANCES_OF_SUCCESS\n  COMPLETED\n}",
-        "enum ContactType {\n  COMPANY\n  PERSON\n}",
-        "enum CloseOutcome {\n  WON\n  LOST\n}",
-        "enum StageAction {\n  FIRST\n  NEXT\n  PREVIOUS\n  SKIP\n  UPDATE\n  JUMP\n}",
-        "enum ActionTaken {\n  STARTED\n  NEXT\n  PREVIOUS\n  UPDATED\n  JUMPED\n  WON\n  LOST\n}",
-        "enum TaskType {\n  NONE\n  MEETING\n  PHONE_CALL\n}",
-        "enum TaskStatus {\n  NOT_STARTED\n  IN_PROGRESS\n  COMPLETED\n  WAITING\n  POSTPONED\n}",
+        "enum OpportunityStatus { NOT_STARTED IN_PROGRESS WON LOST }",
+        "enum Priority { LOW NORMAL HIGH }",
+        "enum ProbabilityCalculation { MULTIPLY ADD CHANCES_OF_SUCCESS COMPLETED }",
+        "enum ContactType { COMPANY PERSON }",
+        "enum CloseOutcome { WON LOST }",
+        "enum StageAction { FIRST NEXT PREVIOUS SKIP UPDATE JUMP }",
+        "enum ActionTaken { STARTED NEXT PREVIOUS UPDATED JUMPED WON LOST }",
+        "enum TaskType { NONE MEETING PHONE_CALL }",
+        "enum TaskStatus { NOT_STARTED IN_PROGRESS COMPLETED WAITING POSTPONED }",
         "union SalesDocument = SalesQuote | SalesOrder",
         "scalar Decimal",
         "scalar Date",
@@ -83,3 +91,21 @@ def test_every_name_api_md_fixes_is_in_the_schema() -> None:
         "endCursor: String",
     ]:
         assert name in sdl, name
+
+
+def test_every_type_field_and_argument_is_described() -> None:
+    graphql_schema = schema._schema
+    undescribed: list[str] = []
+    for name, named_type in graphql_schema.type_map.items():
+        if name.startswith("__") or name in {"String", "Int", "Boolean", "ID", "Float"}:
+            continue
+        if not named_type.description:
+            undescribed.append(name)
+        for field_name, field in getattr(named_type, "fields", {}).items():
+            if not field.description:
+                undescribed.append(f"{name}.{field_name}")
+            for arg_name, arg in getattr(field, "args", {}).items():
+                if not arg.description:
+                    undescribed.append(f"{name}.{field_name}({arg_name})")
+
+    assert undescribed == []

@@ -96,8 +96,16 @@ class Contact(Node):
     async def persons(
         self,
         info: Info,
-        filter: ContactFilter | None = None,
-        order_by: list[ContactOrder] | None = None,
+        filter: Annotated[
+            ContactFilter | None,
+            strawberry.argument(description="Only items meeting all these conditions."),
+        ] = None,
+        order_by: Annotated[
+            list[ContactOrder] | None,
+            strawberry.argument(
+                description="Sort terms, applied in order; ties are broken by the natural key."
+            ),
+        ] = None,
         first: First = None,
         after: After = None,
         last: Last = None,
@@ -130,8 +138,16 @@ class Contact(Node):
     async def opportunities(
         self,
         info: Info,
-        filter: Annotated[OpportunityFilter, strawberry.lazy("graph.types.opportunity")] | None = None,
-        order_by: list[Annotated[OpportunityOrder, strawberry.lazy("graph.types.opportunity")]] | None = None,
+        filter: Annotated[
+            Annotated[OpportunityFilter, strawberry.lazy("graph.types.opportunity")] | None,
+            strawberry.argument(description="Only items meeting all these conditions."),
+        ] = None,
+        order_by: Annotated[
+            list[Annotated[OpportunityOrder, strawberry.lazy("graph.types.opportunity")]] | None,
+            strawberry.argument(
+                description="Sort terms, applied in order; ties are broken by the natural key."
+            ),
+        ] = None,
         first: First = None,
         after: After = None,
         last: Last = None,

@@ -258,8 +258,16 @@ class Opportunity(Node):
     async def entries(
         self,
         info: Info,
-        filter: Annotated[OpportunityEntryFilter, strawberry.lazy("graph.types.entry")] | None = None,
-        order_by: list[Annotated[OpportunityEntryOrder, strawberry.lazy("graph.types.entry")]] | None = None,
+        filter: Annotated[
+            Annotated[OpportunityEntryFilter, strawberry.lazy("graph.types.entry")] | None,
+            strawberry.argument(description="Only items meeting all these conditions."),
+        ] = None,
+        order_by: Annotated[
+            list[Annotated[OpportunityEntryOrder, strawberry.lazy("graph.types.entry")]] | None,
+            strawberry.argument(
+                description="Sort terms, applied in order; ties are broken by the natural key."
+            ),
+        ] = None,
         first: First = None,
         after: After = None,
         last: Last = None,
@@ -284,8 +292,16 @@ class Opportunity(Node):
     async def tasks(
         self,
         info: Info,
-        filter: Annotated[TaskFilter, strawberry.lazy("graph.types.task")] | None = None,
-        order_by: list[Annotated[TaskOrder, strawberry.lazy("graph.types.task")]] | None = None,
+        filter: Annotated[
+            Annotated[TaskFilter, strawberry.lazy("graph.types.task")] | None,
+            strawberry.argument(description="Only items meeting all these conditions."),
+        ] = None,
+        order_by: Annotated[
+            list[Annotated[TaskOrder, strawberry.lazy("graph.types.task")]] | None,
+            strawberry.argument(
+                description="Sort terms, applied in order; ties are broken by the natural key."
+            ),
+        ] = None,
         first: First = None,
         after: After = None,
         last: Last = None,

@@ -83,8 +83,16 @@ class SalesCycle(Node):
     async def opportunities(
         self,
         info: Info,
-        filter: Annotated[OpportunityFilter, strawberry.lazy("graph.types.opportunity")] | None = None,
-        order_by: list[Annotated[OpportunityOrder, strawberry.lazy("graph.types.opportunity")]] | None = None,
+        filter: Annotated[
+            Annotated[OpportunityFilter, strawberry.lazy("graph.types.opportunity")] | None,
+            strawberry.argument(description="Only items meeting all these conditions."),
+        ] = None,
+        order_by: Annotated[
+            list[Annotated[OpportunityOrder, strawberry.lazy("graph.types.opportunity")]] | None,
+            strawberry.argument(
+                description="Sort terms, applied in order; ties are broken by the natural key."
+            ),
+        ] = None,
         first: First = None,
         after: After = None,
         last: Last = None,

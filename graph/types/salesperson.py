@@ -66,8 +66,16 @@ class Salesperson(Node):
     async def opportunities(
         self,
         info: Info,
-        filter: Annotated[OpportunityFilter, strawberry.lazy("graph.types.opportunity")] | None = None,
-        order_by: list[Annotated[OpportunityOrder, strawberry.lazy("graph.types.opportunity")]] | None = None,
+        filter: Annotated[
+            Annotated[OpportunityFilter, strawberry.lazy("graph.types.opportunity")] | None,
+            strawberry.argument(description="Only items meeting all these conditions."),
+        ] = None,
+        order_by: Annotated[
+            list[Annotated[OpportunityOrder, strawberry.lazy("graph.types.opportunity")]] | None,
+            strawberry.argument(
+                description="Sort terms, applied in order; ties are broken by the natural key."
+            ),
+        ] = None,
         first: First = None,
         after: After = None,
         last: Last = None,
@@ -92,8 +100,16 @@ class Salesperson(Node):
     async def tasks(
         self,
         info: Info,
-        filter: Annotated[TaskFilter, strawberry.lazy("graph.types.task")] | None = None,
-        order_by: list[Annotated[TaskOrder, strawberry.lazy("graph.types.task")]] | None = None,
+        filter: Annotated[
+            Annotated[TaskFilter, strawberry.lazy("graph.types.task")] | None,
+            strawberry.argument(description="Only items meeting all these conditions."),
+        ] = None,
+        order_by: Annotated[
+            list[Annotated[TaskOrder, strawberry.lazy("graph.types.task")]] | None,
+            strawberry.argument(
+                description="Sort terms, applied in order; ties are broken by the natural key."
+            ),
+        ] = None,
         first: First = None,
         after: After = None,
         last: Last = None,
