@@ -10,6 +10,7 @@ from graph.context import Info
 from graph.relay import Node, decode_id
 from graph.types.activity import Activity, CloseOpportunityCode
 from graph.types.campaign import Campaign
+from graph.types.common import load_one
 from graph.types.contact import Contact
 from graph.types.entry import OpportunityEntry
 from graph.types.opportunity import Opportunity
@@ -29,8 +30,7 @@ def _by_loader(loader: Callable[[Loaders], Any], convert: Callable[[Any], Node],
     async def resolve(info: Info, key: list[Any]) -> Node | None:
         if len(key) != 1 or not isinstance(key[0], key_type):
             return None
-        row = await loader(info.context.loaders).load(key[0])
-        return convert(row) if row else None
+        return await load_one(loader(info.context.loaders), key[0], convert)
 
     return resolve
 

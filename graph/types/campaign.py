@@ -10,7 +10,7 @@ import strawberry
 import models
 from graph.context import Info
 from graph.relay import Connection, Node, OrderDirection
-from graph.types.common import After, Before, First, Last
+from graph.types.common import After, Before, First, Last, load_one
 from resolvers import campaign as reads
 
 if TYPE_CHECKING:
@@ -70,10 +70,9 @@ class Campaign(Node):
     ) -> Annotated[Salesperson, strawberry.lazy("graph.types.salesperson")] | None:
         from graph.types.salesperson import Salesperson
 
-        if self.row.salesperson_code is None:
-            return None
-        row = await info.context.loaders.salesperson_by_code.load(self.row.salesperson_code)
-        return Salesperson.from_row(row) if row else None
+        return await load_one(
+            info.context.loaders.salesperson_by_code, self.row.salesperson_code, Salesperson.from_row
+        )
 
     @strawberry.field(description="Opportunities of this campaign, paged.")
     async def opportunities(

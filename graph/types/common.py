@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import fields
 from decimal import Decimal
 from typing import Annotated, Any, TypeVar
 
 import strawberry
+from strawberry.dataloader import DataLoader
 
 from graph.relay import AFTER_DESCRIPTION, BEFORE_DESCRIPTION, FIRST_DESCRIPTION, LAST_DESCRIPTION
 
@@ -35,3 +37,16 @@ def pct(value: Decimal) -> Decimal:
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return Decimal(text)
+
+
+T = TypeVar("T")
+
+
+async def load_one(
+    loader: DataLoader[Any, Any], key: Any | None, convert: Callable[[tuple[Any, ...]], T]
+) -> T | None:
+    """A related object through its loader: ``None`` for a missing key or a missing row."""
+    if key is None:
+        return None
+    row = await loader.load(key)
+    return None if row is None else convert(row)

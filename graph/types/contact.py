@@ -9,7 +9,7 @@ import strawberry
 import models
 from graph.context import Info
 from graph.relay import Connection, Node, OrderDirection, nested_connection, order_terms, page_args
-from graph.types.common import After, Before, First, Last, to_filter
+from graph.types.common import After, Before, First, Last, load_one, to_filter
 from graph.types.enums import ContactType
 from resolvers import contact as reads
 from resolvers.pagination import Listing
@@ -76,10 +76,7 @@ class Contact(Node):
 
     @strawberry.field(description="The company (for a company, itself).")
     async def company(self, info: Info) -> Contact | None:
-        if self.company_no is None:
-            return None
-        row = await info.context.loaders.contact_by_no.load(self.company_no)
-        return Contact.from_row(row) if row else None
+        return await load_one(info.context.loaders.contact_by_no, self.company_no, Contact.from_row)
 
     @strawberry.field(description="Default salesperson for new opportunities of this contact.")
     async def salesperson(
@@ -87,10 +84,9 @@ class Contact(Node):
     ) -> Annotated[Salesperson, strawberry.lazy("graph.types.salesperson")] | None:
         from graph.types.salesperson import Salesperson
 
-        if self.row.salesperson_code is None:
-            return None
-        row = await info.context.loaders.salesperson_by_code.load(self.row.salesperson_code)
-        return Salesperson.from_row(row) if row else None
+        return await load_one(
+            info.context.loaders.salesperson_by_code, self.row.salesperson_code, Salesperson.from_row
+        )
 
     @strawberry.field(description="The persons of a company (empty for a person), paged.")
     async def persons(

@@ -11,7 +11,7 @@ import strawberry
 import models
 from graph.context import Info
 from graph.relay import Connection, Node, OrderDirection, nested_connection, order_terms, page_args
-from graph.types.common import pct, to_filter
+from graph.types.common import load_one, pct, to_filter
 from graph.types.enums import ActionTaken
 from resolvers import entry as reads
 from resolvers.pagination import Listing
@@ -150,10 +150,9 @@ class OpportunityEntry(Node):
     ) -> Annotated[SalesCycle, strawberry.lazy("graph.types.sales_cycle")] | None:
         from graph.types.sales_cycle import SalesCycle
 
-        if self.row.sales_cycle_code is None:
-            return None
-        row = await info.context.loaders.sales_cycle_by_code.load(self.row.sales_cycle_code)
-        return SalesCycle.from_row(row) if row else None
+        return await load_one(
+            info.context.loaders.sales_cycle_by_code, self.row.sales_cycle_code, SalesCycle.from_row
+        )
 
     @strawberry.field(description="The stage reached; null for won/lost entries.")
     async def stage(
@@ -171,10 +170,11 @@ class OpportunityEntry(Node):
     ) -> Annotated[CloseOpportunityCode, strawberry.lazy("graph.types.activity")] | None:
         from graph.types.activity import CloseOpportunityCode
 
-        if self.row.close_opportunity_code is None:
-            return None
-        row = await info.context.loaders.close_code_by_code.load(self.row.close_opportunity_code)
-        return CloseOpportunityCode.from_row(row) if row else None
+        return await load_one(
+            info.context.loaders.close_code_by_code,
+            self.row.close_opportunity_code,
+            CloseOpportunityCode.from_row,
+        )
 
     @strawberry.field(description="Salesperson when the entry was made (kept in step while active).")
     async def salesperson(
@@ -182,16 +182,12 @@ class OpportunityEntry(Node):
     ) -> Annotated[Salesperson, strawberry.lazy("graph.types.salesperson")] | None:
         from graph.types.salesperson import Salesperson
 
-        if self.row.salesperson_code is None:
-            return None
-        row = await info.context.loaders.salesperson_by_code.load(self.row.salesperson_code)
-        return Salesperson.from_row(row) if row else None
+        return await load_one(
+            info.context.loaders.salesperson_by_code, self.row.salesperson_code, Salesperson.from_row
+        )
 
     @strawberry.field(description="Contact when the entry was made (kept in step while active).")
     async def contact(self, info: Info) -> Annotated[Contact, strawberry.lazy("graph.types.contact")] | None:
         from graph.types.contact import Contact
 
-        if self.row.contact_no is None:
-            return None
-        row = await info.context.loaders.contact_by_no.load(self.row.contact_no)
-        return Contact.from_row(row) if row else None
+        return await load_one(info.context.loaders.contact_by_no, self.row.contact_no, Contact.from_row)

@@ -11,7 +11,7 @@ import strawberry
 import models
 from graph.context import Info
 from graph.relay import Connection, Node, OrderDirection, nested_connection, order_terms, page_args
-from graph.types.common import After, Before, First, Last, pct, to_filter
+from graph.types.common import After, Before, First, Last, load_one, pct, to_filter
 from graph.types.enums import OpportunityStatus, Priority
 from resolvers import opportunity as opportunity_reads
 from resolvers.pagination import Listing
@@ -201,10 +201,9 @@ class Opportunity(Node):
     ) -> Annotated[Contact, strawberry.lazy("graph.types.contact")] | None:
         from graph.types.contact import Contact
 
-        if self.row.contact_company_no is None:
-            return None
-        row = await info.context.loaders.contact_by_no.load(self.row.contact_company_no)
-        return Contact.from_row(row) if row else None
+        return await load_one(
+            info.context.loaders.contact_by_no, self.row.contact_company_no, Contact.from_row
+        )
 
     @strawberry.field(description="The salesperson responsible.")
     async def salesperson(
@@ -212,10 +211,9 @@ class Opportunity(Node):
     ) -> Annotated[Salesperson, strawberry.lazy("graph.types.salesperson")] | None:
         from graph.types.salesperson import Salesperson
 
-        if self.row.salesperson_code is None:
-            return None
-        row = await info.context.loaders.salesperson_by_code.load(self.row.salesperson_code)
-        return Salesperson.from_row(row) if row else None
+        return await load_one(
+            info.context.loaders.salesperson_by_code, self.row.salesperson_code, Salesperson.from_row
+        )
 
     @strawberry.field(description="The sales cycle the opportunity moves through.")
     async def sales_cycle(
@@ -223,10 +221,9 @@ class Opportunity(Node):
     ) -> Annotated[SalesCycle, strawberry.lazy("graph.types.sales_cycle")] | None:
         from graph.types.sales_cycle import SalesCycle
 
-        if self.row.sales_cycle_code is None:
-            return None
-        row = await info.context.loaders.sales_cycle_by_code.load(self.row.sales_cycle_code)
-        return SalesCycle.from_row(row) if row else None
+        return await load_one(
+            info.context.loaders.sales_cycle_by_code, self.row.sales_cycle_code, SalesCycle.from_row
+        )
 
     @strawberry.field(description="The campaign the opportunity belongs to.")
     async def campaign(
@@ -234,10 +231,7 @@ class Opportunity(Node):
     ) -> Annotated[Campaign, strawberry.lazy("graph.types.campaign")] | None:
         from graph.types.campaign import Campaign
 
-        if self.row.campaign_no is None:
-            return None
-        row = await info.context.loaders.campaign_by_no.load(self.row.campaign_no)
-        return Campaign.from_row(row) if row else None
+        return await load_one(info.context.loaders.campaign_by_no, self.row.campaign_no, Campaign.from_row)
 
     @strawberry.field(description="The linked sales quote or order, if any.")
     async def sales_document(
@@ -247,12 +241,8 @@ class Opportunity(Node):
 
         loaders = info.context.loaders
         if self.row.sales_quote_no is not None:
-            row = await loaders.sales_quote_by_no.load(self.row.sales_quote_no)
-            return SalesQuote.from_row(row) if row else None
-        if self.row.sales_order_no is not None:
-            row = await loaders.sales_order_by_no.load(self.row.sales_order_no)
-            return SalesOrder.from_row(row) if row else None
-        return None
+            return await load_one(loaders.sales_quote_by_no, self.row.sales_quote_no, SalesQuote.from_row)
+        return await load_one(loaders.sales_order_by_no, self.row.sales_order_no, SalesOrder.from_row)
 
     @strawberry.field(description="The history of entries, by default in ascending entry number.")
     async def entries(

@@ -10,7 +10,7 @@ import strawberry
 import models
 from graph.context import Info
 from graph.relay import Connection, Node, OrderDirection
-from graph.types.common import After, Before, First, Last, pct
+from graph.types.common import After, Before, First, Last, load_one, pct
 from graph.types.enums import ProbabilityCalculation
 from resolvers import sales_cycle as reads
 
@@ -160,7 +160,6 @@ class SalesCycleStage(Node):
     ) -> Annotated[Activity, strawberry.lazy("graph.types.activity")] | None:
         from graph.types.activity import Activity
 
-        if self.row.activity_code is None:
-            return None
-        row = await info.context.loaders.activity_by_code.load(self.row.activity_code)
-        return Activity.from_row(row) if row else None
+        return await load_one(
+            info.context.loaders.activity_by_code, self.row.activity_code, Activity.from_row
+        )

@@ -11,7 +11,7 @@ import strawberry
 import models
 from graph.context import Info
 from graph.relay import Node, OrderDirection
-from graph.types.common import pct
+from graph.types.common import load_one, pct
 from resolvers import sales_document as reads
 
 if TYPE_CHECKING:
@@ -71,10 +71,7 @@ async def _contact(info: Info, no: str) -> Contact:
 async def _salesperson(info: Info, code: str | None) -> Salesperson | None:
     from graph.types.salesperson import Salesperson
 
-    if code is None:
-        return None
-    row = await info.context.loaders.salesperson_by_code.load(code)
-    return Salesperson.from_row(row) if row else None
+    return await load_one(info.context.loaders.salesperson_by_code, code, Salesperson.from_row)
 
 
 @strawberry.type(description="A sales quote, addressed to a contact; may be linked to one opportunity.")
@@ -119,8 +116,7 @@ class SalesQuote(Node):
     ) -> Annotated[Opportunity, strawberry.lazy("graph.types.opportunity")] | None:
         from graph.types.opportunity import Opportunity
 
-        row = await info.context.loaders.opportunity_by_sales_quote.load(self.no)
-        return Opportunity.from_row(row) if row else None
+        return await load_one(info.context.loaders.opportunity_by_sales_quote, self.no, Opportunity.from_row)
 
     @strawberry.field(description="Lines in line order.")
     async def lines(self, info: Info) -> list[SalesLine]:
@@ -161,8 +157,7 @@ class SalesOrder(Node):
     ) -> Annotated[Opportunity, strawberry.lazy("graph.types.opportunity")] | None:
         from graph.types.opportunity import Opportunity
 
-        row = await info.context.loaders.opportunity_by_sales_order.load(self.no)
-        return Opportunity.from_row(row) if row else None
+        return await load_one(info.context.loaders.opportunity_by_sales_order, self.no, Opportunity.from_row)
 
     @strawberry.field(description="Lines in line order.")
     async def lines(self, info: Info) -> list[SalesLine]:

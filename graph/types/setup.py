@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 import models
 from graph.context import Info
+from graph.types.common import load_one
 
 if TYPE_CHECKING:
     from graph.types.sales_cycle import SalesCycle
@@ -54,10 +55,9 @@ class Setup:
     ) -> Annotated[SalesCycle, strawberry.lazy("graph.types.sales_cycle")] | None:
         from graph.types.sales_cycle import SalesCycle
 
-        if self.row.default_sales_cycle_code is None:
-            return None
-        row = await info.context.loaders.sales_cycle_by_code.load(self.row.default_sales_cycle_code)
-        return SalesCycle.from_row(row) if row else None
+        return await load_one(
+            info.context.loaders.sales_cycle_by_code, self.row.default_sales_cycle_code, SalesCycle.from_row
+        )
 
     @strawberry.field(description="Salesperson put on new contacts.")
     async def default_salesperson(
@@ -65,10 +65,9 @@ class Setup:
     ) -> Annotated[Salesperson, strawberry.lazy("graph.types.salesperson")] | None:
         from graph.types.salesperson import Salesperson
 
-        if self.row.default_salesperson_code is None:
-            return None
-        row = await info.context.loaders.salesperson_by_code.load(self.row.default_salesperson_code)
-        return Salesperson.from_row(row) if row else None
+        return await load_one(
+            info.context.loaders.salesperson_by_code, self.row.default_salesperson_code, Salesperson.from_row
+        )
 
 
 async def load_setup(info: Info) -> Setup:
@@ -103,7 +102,6 @@ class Viewer:
     ) -> Annotated[Salesperson, strawberry.lazy("graph.types.salesperson")] | None:
         from graph.types.salesperson import Salesperson
 
-        if self.salesperson_code is None:
-            return None
-        row = await info.context.loaders.salesperson_by_code.load(self.salesperson_code)
-        return Salesperson.from_row(row) if row else None
+        return await load_one(
+            info.context.loaders.salesperson_by_code, self.salesperson_code, Salesperson.from_row
+        )

@@ -10,7 +10,7 @@ import strawberry
 import models
 from graph.context import Info
 from graph.relay import Connection, Node, OrderDirection, nested_connection, order_terms, page_args
-from graph.types.common import to_filter
+from graph.types.common import load_one, to_filter
 from graph.types.enums import Priority, SystemTaskType, TaskStatus, TaskType
 from resolvers import task as reads
 from resolvers.pagination import Listing
@@ -125,19 +125,15 @@ class Task(Node):
     ) -> Annotated[Salesperson, strawberry.lazy("graph.types.salesperson")] | None:
         from graph.types.salesperson import Salesperson
 
-        if self.row.salesperson_code is None:
-            return None
-        row = await info.context.loaders.salesperson_by_code.load(self.row.salesperson_code)
-        return Salesperson.from_row(row) if row else None
+        return await load_one(
+            info.context.loaders.salesperson_by_code, self.row.salesperson_code, Salesperson.from_row
+        )
 
     @strawberry.field(description="Contact of the task.")
     async def contact(self, info: Info) -> Annotated[Contact, strawberry.lazy("graph.types.contact")] | None:
         from graph.types.contact import Contact
 
-        if self.row.contact_no is None:
-            return None
-        row = await info.context.loaders.contact_by_no.load(self.row.contact_no)
-        return Contact.from_row(row) if row else None
+        return await load_one(info.context.loaders.contact_by_no, self.row.contact_no, Contact.from_row)
 
     @strawberry.field(description="Opportunity of the task.")
     async def opportunity(
@@ -145,10 +141,9 @@ class Task(Node):
     ) -> Annotated[Opportunity, strawberry.lazy("graph.types.opportunity")] | None:
         from graph.types.opportunity import Opportunity
 
-        if self.row.opportunity_no is None:
-            return None
-        row = await info.context.loaders.opportunity_by_no.load(self.row.opportunity_no)
-        return Opportunity.from_row(row) if row else None
+        return await load_one(
+            info.context.loaders.opportunity_by_no, self.row.opportunity_no, Opportunity.from_row
+        )
 
     @strawberry.field(description="The entry whose stage generated the task.")
     async def opportunity_entry(
@@ -156,7 +151,6 @@ class Task(Node):
     ) -> Annotated[OpportunityEntry, strawberry.lazy("graph.types.entry")] | None:
         from graph.types.entry import OpportunityEntry
 
-        if self.row.opportunity_entry_no is None:
-            return None
-        row = await info.context.loaders.entry_by_no.load(self.row.opportunity_entry_no)
-        return OpportunityEntry.from_row(row) if row else None
+        return await load_one(
+            info.context.loaders.entry_by_no, self.row.opportunity_entry_no, OpportunityEntry.from_row
+        )
