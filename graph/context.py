@@ -27,5 +27,9 @@ class Context:
             self._loaders = Loaders(self.sessions)
         return self._loaders
 
+    def reset_loaders(self) -> None:
+        """Forget everything loaded so far: called after a mutation commits."""
+        self._loaders = None
+
 
 Info = strawberry.Info[Context, None]

@@ -14,8 +14,8 @@ from strawberry.extensions.base_extension import SchemaExtension
 from strawberry.schema.config import StrawberryConfig
 
 from graph.errors import MaskUnexpectedErrors
+from graph.mutation import Mutation
 from graph.query import Query
-from graph.types.enums import StageAction
 from graph.types.sales_document import SalesOrder, SalesQuote
 
 MAX_DEPTH = 12
@@ -31,8 +31,8 @@ def _extensions() -> list[type[SchemaExtension]]:
 
 schema = strawberry.Schema(
     query=Query,
-    # StageAction is fixed by api.md; the lifecycle mutations that take it come later.
-    types=[SalesQuote, SalesOrder, StageAction],
+    mutation=Mutation,
+    types=[SalesQuote, SalesOrder],
     extensions=[
         *_extensions(),
         lambda: ParserCache(maxsize=CACHE_SIZE),

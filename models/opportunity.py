@@ -174,6 +174,9 @@ class OpportunityEntry(Base):
         ),
     )
 
+    # created_at comes from the database: fetch it with the INSERT, so a new entry is complete.
+    __mapper_args__ = {"eager_defaults": True}
+
     entry_no: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
     opportunity_no: Mapped[str] = mapped_column(
         code(CODE20), ForeignKey("opportunity.no", ondelete="CASCADE")

@@ -12,7 +12,9 @@ import models
 from graph.context import Info
 from graph.relay import Connection, Node, OrderDirection, nested_connection, order_terms, page_args
 from graph.types.common import After, Before, First, Last, load_one, pct, to_filter
-from graph.types.enums import OpportunityStatus, Priority
+from graph.types.enums import OpportunityStatus, Priority, StageAction
+from graph.types.errors import UserError
+from models.lifecycle import Position, available_actions
 from resolvers import opportunity as opportunity_reads
 from resolvers.pagination import Listing
 from resolvers.viewer import scoped
@@ -108,6 +110,25 @@ async def opportunities_of(
     )
 
 
+@strawberry.type(
+    description="An action the stage update offers an opportunity now, so a client can render the choice "
+    "without repeating the rules."
+)
+class AvailableStageAction:
+    action: StageAction = strawberry.field(description="The action, as `updateOpportunityStage` takes it.")
+    stages: list[Annotated[SalesCycleStage, strawberry.lazy("graph.types.sales_cycle")]] = strawberry.field(
+        description="The stages it can reach (one, except for SKIP and JUMP), in stage order."
+    )
+    default_stage: Annotated[SalesCycleStage, strawberry.lazy("graph.types.sales_cycle")] | None = (
+        strawberry.field(description="The stage proposed when `stage` is omitted.")
+    )
+    is_default: bool = strawberry.field(description="Whether this is the action the dialog proposes.")
+    blockers: list[UserError] = strawberry.field(
+        description="What would refuse the action into its default stage whatever the input "
+        "(e.g. QUOTE_REQUIRED); empty when it can go ahead."
+    )
+
+
 @strawberry.type(description="A sales opportunity moving through the stages of its sales cycle.")
 class Opportunity(Node):
     no: str = strawberry.field(description="Number (natural key), from the opportunity number series.")
@@ -185,6 +206,39 @@ class Opportunity(Node):
         if self.entry is None or self.entry.sales_cycle_stage == 0 or not self.entry.sales_cycle_code:
             return None
         return await stage_in_cycle(info, self.entry.sales_cycle_code, self.entry.sales_cycle_stage)
+
+    @strawberry.field(
+        description="The stage actions offered now, with their stages and blockers; empty once closed."
+    )
+    async def available_stage_actions(self, info: Info) -> list[AvailableStageAction]:
+        from graph.types.sales_cycle import SalesCycleStage
+
+        code = self.row.sales_cycle_code
+        if self.closed or code is None:
+            return []
+        loaders = info.context.loaders
+        await loaders.sales_cycle_by_code.load(code)  # fetches the stages with the cycle
+        stages = [row[0] for row in await loaders.stages_by_sales_cycle.load(code)]
+        position = Position(
+            no=self.no,
+            status=self.status,
+            sales_cycle_code=code,
+            method=models.ProbabilityCalculation.MULTIPLY,  # not needed to list actions
+            active=self.entry,
+            quote_amount=Decimal(0) if self.row.sales_quote_no is not None else None,
+        )
+        return [
+            AvailableStageAction(
+                action=option.action,
+                stages=[SalesCycleStage.from_row((stage,)) for stage in option.stages],
+                default_stage=SalesCycleStage.from_row((option.default_stage,))
+                if option.default_stage is not None
+                else None,
+                is_default=option.is_default,
+                blockers=[UserError.from_error(e) for e in option.blockers],
+            )
+            for option in available_actions(position, stages)
+        ]
 
     # --- relations -----------------------------------------------------------------------------
 

@@ -1,0 +1,62 @@
+"""What every mutation resolver shares: run the use case, report broken rules, build results."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+import strawberry
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from graph.context import Info
+from graph.relay import encode_id
+from graph.types.entry import OpportunityEntry
+from graph.types.errors import UserError, user_errors
+from graph.types.opportunity import Opportunity
+from graph.types.task import Task
+from models.errors import DomainError, DomainErrors
+from resolvers.lifecycle import LifecycleResult
+from resolvers.writing import write
+
+T = TypeVar("T")
+Work = Callable[[AsyncSession], Awaitable[T]]
+
+
+async def run(info: Info, work: Work[T], *, dry_run: bool = False) -> tuple[T | None, list[UserError]]:
+    """Run a use case in its own transaction; broken rules come back as ``userErrors``.
+
+    After a commit the request's loaders are dropped: a later field (or the next mutation of the
+    same request) must not be answered from what they cached before the write.
+    """
+    try:
+        result = await write(info.context.sessions, work, dry_run=dry_run)
+    except (DomainError, DomainErrors) as exc:
+        return None, user_errors(exc)
+    if not dry_run:
+        info.context.reset_loaders()
+    return result, []
+
+
+def opportunity_of(info: Info, result: LifecycleResult | None, *, prime: bool) -> Opportunity | None:
+    """The opportunity after the change. Its row and active entry are already in hand, so the
+    loader is primed with them for the payload's nested fields to reuse."""
+    if result is None:
+        return None
+    row = (result.opportunity, result.active)
+    if prime:
+        info.context.loaders.opportunity_by_no.prime(result.opportunity.no, row)
+    return Opportunity.from_row(row)
+
+
+def entry_of(result: LifecycleResult | None) -> OpportunityEntry | None:
+    if result is None or result.entry is None:
+        return None
+    return OpportunityEntry.from_row((result.entry,))
+
+
+def tasks_of(result: LifecycleResult | None) -> list[Task]:
+    return [] if result is None else [Task.from_row((t,)) for t in result.tasks]
+
+
+def global_id(type_name: str, *key: str | int) -> strawberry.ID:
+    return strawberry.ID(encode_id(type_name, list(key)))

@@ -1,0 +1,103 @@
+"""Checks on the references and texts a mutation's input carries (domain.md §6.2, api.md §6).
+
+Each check adds what is wrong to a ``Violations`` collector and returns the referenced row (or
+``None``), so a use case can report every broken rule of a request at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import Campaign, Contact, SalesCycle, Salesperson
+from models.errors import Violations
+
+
+def code_of(value: str | None) -> str | None:
+    """A code or number as Business Central stores it: trimmed and upper-cased; blank is none."""
+    if value is None:
+        return None
+    value = value.strip().upper()
+    return value or None
+
+
+def check_code(value: str | None, length: int, field: Sequence[str], v: Violations) -> str | None:
+    code = code_of(value)
+    if code is not None and len(code) > length:
+        v.add("TOO_LONG", f"{code[:30]}… is longer than {length} characters.", field)
+        return None
+    return code
+
+
+def check_text(
+    value: str | None, length: int, field: Sequence[str], v: Violations, *, required: bool = False
+) -> str:
+    text = (value or "").strip()
+    if required and not text:
+        v.add("REQUIRED", f"You must fill in {field[-1]}.", field)
+    elif len(text) > length:
+        v.add("TOO_LONG", f"{field[-1]} is longer than {length} characters.", field)
+    return text
+
+
+async def salesperson_ref(
+    session: AsyncSession, code: str | None, field: Sequence[str], v: Violations
+) -> Salesperson | None:
+    """An existing salesperson that is not blocked (domain.md §6.2, §11.11)."""
+    if code is None:
+        return None
+    salesperson = await session.get(Salesperson, code)
+    if salesperson is None:
+        v.add("NOT_FOUND", f"Salesperson {code} does not exist.", field)
+    elif salesperson.blocked:
+        v.add("BLOCKED", f"Salesperson {code} is blocked.", field)
+    return salesperson
+
+
+async def sales_cycle_ref(
+    session: AsyncSession, code: str | None, field: Sequence[str], v: Violations
+) -> SalesCycle | None:
+    """An existing sales cycle that is not blocked: a blocked cycle cannot be assigned."""
+    if code is None:
+        return None
+    cycle = await session.get(SalesCycle, code)
+    if cycle is None:
+        v.add("NOT_FOUND", f"Sales cycle {code} does not exist.", field)
+    elif cycle.blocked:
+        v.add("BLOCKED", f"Sales cycle {code} is blocked.", field)
+    return cycle
+
+
+async def contact_ref(
+    session: AsyncSession, no: str | None, field: Sequence[str], v: Violations
+) -> Contact | None:
+    if no is None:
+        return None
+    contact = await session.get(Contact, no)
+    if contact is None:
+        v.add("NOT_FOUND", f"Contact {no} does not exist.", field)
+    return contact
+
+
+async def campaign_ref(
+    session: AsyncSession, no: str | None, creation_date: dt.date, field: Sequence[str], v: Violations
+) -> Campaign | None:
+    """An activated campaign that runs on the opportunity's creation date (domain.md §6.2)."""
+    if no is None:
+        return None
+    campaign = await session.get(Campaign, no)
+    if campaign is None:
+        v.add("NOT_FOUND", f"Campaign {no} does not exist.", field)
+    elif not campaign.activated:
+        v.add("INVALID", f"Campaign {no} is not activated.", field)
+    elif (campaign.starting_date is not None and creation_date < campaign.starting_date) or (
+        campaign.ending_date is not None and creation_date > campaign.ending_date
+    ):
+        v.add(
+            "INVALID",
+            f"The creation date {creation_date.isoformat()} is outside campaign {no}'s dates.",
+            field,
+        )
+    return campaign

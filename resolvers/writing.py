@@ -1,0 +1,154 @@
+"""What every mutation use case shares: one transaction, the work date, numbers, row locks.
+
+A use case is an ``async (session) -> result`` function run by ``write``: it commits when the
+function returns, rolls everything back when it raises, and for a dry run rolls back after
+flushing, so the caller gets exactly the rows that would have been written (detached from the
+session) while the database keeps none of them.
+
+Lock order, the same in every use case so that two of them never wait on each other in a cycle:
+opportunity rows (ascending number) → sales documents → the number series row. The number series
+is taken last because it is the row every creating transaction shares.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import NumberSeries, Opportunity, Setup
+from models.number_series import NumberSeriesExhaustedError, format_number
+from models.setup import SETUP_ID
+from resolvers.db import SessionFactory
+from resolvers.errors import DomainError
+
+T = TypeVar("T")
+
+#: Constraint violations a race between two valid-looking requests can still cause, as the rule
+#: the losing request broke. Everything else is a bug and stays an unexpected error.
+CONSTRAINT_ERRORS: dict[str, tuple[str, str, list[str] | None]] = {
+    "pk_opportunity": ("DUPLICATE", "An opportunity with this number already exists.", ["no"]),
+    "uq_opportunity_sales_quote_no": (
+        "QUOTE_ALREADY_ASSIGNED",
+        "The sales quote is already assigned to another opportunity.",
+        ["quoteNo"],
+    ),
+    "pk_sales_quote": ("DUPLICATE", "A sales quote with this number already exists.", None),
+    "pk_sales_order": ("DUPLICATE", "A sales order with this number already exists.", None),
+    "pk_task": ("DUPLICATE", "A task with this number already exists.", None),
+}
+
+
+async def write(
+    sessions: SessionFactory, work: Callable[[AsyncSession], Awaitable[T]], *, dry_run: bool = False
+) -> T:
+    """Run ``work`` in one transaction; commit it, or for ``dry_run`` roll it back."""
+    async with sessions() as session:
+        try:
+            result = await work(session)
+            await session.flush()
+        except IntegrityError as exc:
+            await session.rollback()
+            raise _as_domain_error(exc) from exc
+        except BaseException:
+            await session.rollback()
+            raise
+        if dry_run:
+            session.expunge_all()  # keep the would-be rows readable after the rollback
+            await session.rollback()
+        else:
+            try:
+                await session.commit()
+            except IntegrityError as exc:
+                raise _as_domain_error(exc) from exc
+        return result
+
+
+def _as_domain_error(exc: IntegrityError) -> Exception:
+    name = getattr(getattr(exc.orig, "__cause__", None), "constraint_name", None)
+    known = CONSTRAINT_ERRORS.get(name or "")
+    if known is None:
+        return exc
+    code, message, field = known
+    return DomainError(code, message, field)
+
+
+async def load_setup(session: AsyncSession) -> Setup:
+    setup = await session.get(Setup, SETUP_ID)
+    if setup is None:
+        raise RuntimeError("the setup row is missing; run the migrations")
+    return setup
+
+
+def today_in(time_zone: str) -> dt.date:
+    """Business Central's WORKDATE: today in the business time zone (domain.md §11.15)."""
+    try:
+        zone = ZoneInfo(time_zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo("UTC")
+    return dt.datetime.now(zone).date()
+
+
+async def take_numbers(
+    session: AsyncSession, series_code: str, count: int, field: list[str] | None
+) -> list[str]:
+    """The next ``count`` numbers of a series. The row stays locked until the transaction ends,
+    so numbers are never handed out twice and a rolled-back transaction leaves no gap."""
+    if count == 0:
+        return []
+    row = (
+        await session.execute(
+            update(NumberSeries)
+            .where(NumberSeries.code == series_code)
+            .values(next_no=NumberSeries.next_no + count)
+            .returning(NumberSeries.prefix, NumberSeries.width, NumberSeries.next_no)
+        )
+    ).one()
+    prefix, width, after = row
+    try:
+        return [format_number(prefix, n, width) for n in range(after - count, after)]
+    except NumberSeriesExhaustedError as exc:
+        raise DomainError("INVALID", f"Number series {series_code} is exhausted: {exc}.", field) from exc
+
+
+async def series_allows_manual(session: AsyncSession, series_code: str) -> bool:
+    manual = await session.scalar(select(NumberSeries.manual_nos).where(NumberSeries.code == series_code))
+    return bool(manual)
+
+
+async def lock_opportunity(session: AsyncSession, no: str, field: list[str] | None = None) -> Opportunity:
+    """The opportunity, locked for this transaction (``SELECT … FOR UPDATE``).
+
+    Every use case that reads an opportunity's active entry to decide what to write takes this
+    lock first: concurrent changes to one opportunity then run one after the other, each seeing
+    the entry the previous one wrote.
+    """
+    opp = await session.scalar(
+        select(Opportunity)
+        .where(Opportunity.no == no.upper())
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if opp is None:
+        raise DomainError("NOT_FOUND", f"Opportunity {no} does not exist.", field or ["no"])
+    return opp
+
+
+def check_version(opp: Opportunity, expected: int | None) -> None:
+    if expected is not None and expected != opp.version:
+        raise DomainError(
+            "STALE_VERSION",
+            f"Opportunity {opp.no} is at version {opp.version}, not {expected}: reload it and retry.",
+            ["expectedVersion"],
+        )
+
+
+def touch(opp: Opportunity) -> None:
+    """Count a write to the opportunity (api.md §6: ``version`` increments on every write)."""
+    opp.version += 1
+    opp.updated_at = dt.datetime.now(dt.UTC)
