@@ -48,9 +48,12 @@ def opportunity_of(info: Info, result: LifecycleResult | None, *, prime: bool) -
     return Opportunity.from_row(row)
 
 
-def entry_of(result: LifecycleResult | None) -> OpportunityEntry | None:
+def entry_of(info: Info, result: LifecycleResult | None, *, prime: bool) -> OpportunityEntry | None:
+    """The entry the change wrote, primed into its loader like the opportunity."""
     if result is None or result.entry is None:
         return None
+    if prime:
+        info.context.loaders.entry_by_no.prime(result.entry.entry_no, (result.entry,))
     return OpportunityEntry.from_row((result.entry,))
 
 

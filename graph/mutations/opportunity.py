@@ -251,7 +251,7 @@ class OpportunityMutation:
         result, errors = await run(info, work)
         return CreateOpportunityPayload(
             opportunity=opportunity_of(info, result, prime=True),
-            entry=entry_of(result),
+            entry=entry_of(info, result, prime=True),
             created_tasks=tasks_of(result),
             user_errors=errors,
         )
@@ -320,7 +320,7 @@ class OpportunityMutation:
         result, errors = await run(info, work)
         return ActivateFirstStagePayload(
             opportunity=opportunity_of(info, result, prime=True),
-            entry=entry_of(result),
+            entry=entry_of(info, result, prime=True),
             created_tasks=tasks_of(result),
             user_errors=errors,
         )
@@ -350,7 +350,7 @@ class OpportunityMutation:
         result, errors = await run(info, work, dry_run=input.dry_run)
         return UpdateOpportunityStagePayload(
             opportunity=opportunity_of(info, result, prime=not input.dry_run),
-            entry=entry_of(result),
+            entry=entry_of(info, result, prime=not input.dry_run),
             created_tasks=tasks_of(result),
             user_errors=errors,
         )
@@ -372,6 +372,6 @@ class OpportunityMutation:
         result, errors = await run(info, work, dry_run=input.dry_run)
         return CloseOpportunityPayload(
             opportunity=opportunity_of(info, result, prime=not input.dry_run),
-            entry=entry_of(result),
+            entry=entry_of(info, result, prime=not input.dry_run),
             user_errors=errors,
         )
