@@ -13,8 +13,6 @@ class Settings:
 
     database_url: str | None
     data_dir: Path
-    time_zone: str
-    currency_code: str
     pool_size: int
     max_overflow: int
     statement_timeout_ms: int
@@ -26,8 +24,6 @@ class Settings:
         return cls(
             database_url=e.get("DATABASE_URL") or None,
             data_dir=Path(e.get("SALESGRAPH_DATA_DIR") or Path.cwd() / ".salesgraph"),
-            time_zone=e.get("SALESGRAPH_TIME_ZONE", "UTC"),
-            currency_code=e.get("SALESGRAPH_CURRENCY", "USD"),
             pool_size=int(e.get("SALESGRAPH_POOL_SIZE", "10")),
             max_overflow=int(e.get("SALESGRAPH_MAX_OVERFLOW", "10")),
             statement_timeout_ms=int(e.get("SALESGRAPH_STATEMENT_TIMEOUT_MS", "15000")),
