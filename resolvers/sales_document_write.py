@@ -28,7 +28,7 @@ from models import (
 from models.base import CODE10, CODE20, TEXT100
 from models.enums import CloseOutcome
 from models.errors import Violations
-from resolvers.errors import DomainError
+from resolvers.errors import DomainError, DomainErrors
 from resolvers.lifecycle import close_in, quote_amount, situation
 from resolvers.references import check_code, check_text, contact_ref
 from resolvers.writing import load_setup, lock_opportunity, take_numbers, today_in, touch
@@ -95,6 +95,8 @@ async def create_sales_quote(session: AsyncSession, data: QuoteInput) -> QuoteRe
     salesperson_code: str | None = None
     campaign_no: str | None = None
     if opportunity_no is not None and not v:
+        # Locked here first so that an unknown number is reported on the input's own field.
+        await lock_opportunity(session, opportunity_no, ["opportunityNo"])
         s = await situation(session, opportunity_no, None)
         opp = s.opportunity
         _check_open_and_started(opp, ["opportunityNo"])
@@ -229,7 +231,12 @@ async def make_order_from_quote(
                 f"Opportunity {s.opportunity.no} must be closed as won first: give a close code.",
                 ["closeOpportunityCode"],
             )
-        await close_in(session, s, CloseOutcome.WON, code, closing_date, None, cancel_old_tasks=True)
+        try:
+            await close_in(session, s, CloseOutcome.WON, code, closing_date, None, cancel_old_tasks=True)
+        except DomainError as exc:
+            raise _on_quote(exc) from exc
+        except DomainErrors as exc:
+            raise DomainErrors(_on_quote(e) for e in exc.errors) from exc
     today = today_in(setup.time_zone)
     order_no = (await take_numbers(session, setup.order_nos, 1, None))[0]
     session.add(
@@ -262,6 +269,14 @@ async def make_order_from_quote(
     await session.flush()
     await session.execute(delete(SalesQuote).where(SalesQuote.no == quote.no))
     return OrderResult(order_no, s.opportunity.no if s is not None else None)
+
+
+def _on_quote(error: DomainError) -> DomainError:
+    """The Won close of Make Order takes its sales value from the quote, and the input has no
+    ``salesValue``: an error about that value is reported on ``quoteNo``."""
+    if error.field != ["salesValue"]:
+        return error
+    return DomainError(error.code, error.message, ["quoteNo"])
 
 
 async def _only_won_code(session: AsyncSession) -> str | None:

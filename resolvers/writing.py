@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import object_session
 
 from models import NumberSeries, Opportunity, Setup
 from models.number_series import NumberSeriesExhaustedError, format_number
@@ -149,6 +150,12 @@ def check_version(opp: Opportunity, expected: int | None) -> None:
 
 
 def touch(opp: Opportunity) -> None:
-    """Count a write to the opportunity (api.md §6: ``version`` increments on every write)."""
+    """Count a write to the opportunity (api.md §6: ``version`` increments on every write), once
+    per mutation even when its use case writes the row twice (Make Order closes, then re-links)."""
+    session = object_session(opp)
+    touched: set[str] = session.info.setdefault("touched", set()) if session is not None else set()
+    if opp.no in touched:
+        return
+    touched.add(opp.no)
     opp.version += 1
     opp.updated_at = dt.datetime.now(dt.UTC)
