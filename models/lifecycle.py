@@ -253,8 +253,8 @@ def plan_stage_change(
     if position.closed:
         raise closed_error(position)
     violations = Violations()
-    check_pct(request.chances_of_success_pct, ["chancesOfSuccessPct"], violations)
     check_money(request.estimated_value, ["estimatedValue"], violations)
+    check_pct(request.chances_of_success_pct, ["chancesOfSuccessPct"], violations)
     if violations:
         violations.raise_any()
     candidates = stage_candidates(stages, position.current_stage)
@@ -368,6 +368,8 @@ def plan_close(position: Position, request: CloseRequest, today: dt.date) -> Pla
         raise closed_error(position)
     violations = Violations()
     check_money(request.sales_value, ["salesValue"], violations)
+    if violations:
+        violations.raise_any()  # a value that is not an amount cannot be compared nor rounded below
     if not request.close_code:
         violations.add("REQUIRED", "You must fill in the close opportunity code.", ["closeOpportunityCode"])
     elif request.close_code_outcome is None:

@@ -102,7 +102,8 @@ async def create_opportunity(session: AsyncSession, new: NewOpportunity) -> Life
     contact = await contact_ref(session, contact_no, ["contactNo"], v)
     salesperson_code = check_code(new.salesperson_code, CODE20, ["salespersonCode"], v)
     if salesperson_code is None and new.salesperson_code is None:
-        salesperson_code = (contact.salesperson_code if contact else None) or setup.default_salesperson_code
+        # The contact's salesperson (domain.md §2.3); the setup's default is for new contacts only.
+        salesperson_code = contact.salesperson_code if contact else None
     if salesperson_code is None and not v.errors_on(["salespersonCode"]):
         v.add("REQUIRED", "You must fill in the salesperson code.", ["salespersonCode"])
     await salesperson_ref(session, salesperson_code, ["salespersonCode"], v)
@@ -163,11 +164,11 @@ def _check_activation(new: NewOpportunity, creation_date: dt.date, v: Violations
     check_pct(new.chances_of_success_pct, ["chancesOfSuccessPct"], v)
     if new.estimated_value is None:
         v.add("REQUIRED", "You must fill in the estimated value.", ["estimatedValue"])
-    elif new.estimated_value <= 0:
+    elif not v.errors_on(["estimatedValue"]) and new.estimated_value <= 0:
         v.add("MUST_BE_POSITIVE", "Estimated value must be greater than 0.", ["estimatedValue"])
     if new.chances_of_success_pct is None:
         v.add("REQUIRED", "You must fill in the chances of success %.", ["chancesOfSuccessPct"])
-    elif new.chances_of_success_pct <= 0:
+    elif not v.errors_on(["chancesOfSuccessPct"]) and new.chances_of_success_pct <= 0:
         v.add("MUST_BE_POSITIVE", "Chances of success % must be greater than 0.", ["chancesOfSuccessPct"])
     if new.estimated_closing_date is None:
         v.add("REQUIRED", "You must fill in the estimated closing date.", ["estimatedClosingDate"])
@@ -196,7 +197,7 @@ async def update_opportunity(
     salesperson_code = await _salesperson_change(session, opp, changes.salesperson_code, v)
     contact = await _contact_change(session, opp, changes.contact_no, v)
     campaign_no = check_code(_or_none(changes.campaign_no), CODE20, ["campaignNo"], v)
-    if changes.campaign_no is not UNCHANGED:
+    if changes.campaign_no is not UNCHANGED and campaign_no != opp.campaign_no:
         await campaign_ref(session, campaign_no, opp.creation_date, ["campaignNo"], v)
     v.raise_any()
     if description is not UNCHANGED:

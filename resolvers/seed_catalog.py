@@ -43,14 +43,20 @@ class ActivityDef:
 
 @dataclass(frozen=True, slots=True)
 class StageDef:
+    """A sales cycle stage; a ``models.stages.StageLike``, so the lifecycle rules read it."""
+
     stage: int
     description: str
     completed_pct: Decimal
-    chances_pct: Decimal
+    chances_of_success_pct: Decimal
     date_formula: str
     activity: ActivityDef | None = None
     quote_required: bool = False
     allow_skip: bool = False
+
+    @property
+    def activity_code(self) -> str | None:
+        return self.activity.code if self.activity is not None else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -168,7 +168,6 @@ def _opportunity(
         campaign=campaign,
         cycle=cycle,
         creation_date=created,
-        status=status,
         priority=rng.choices(list(Priority), [2, 6, 2])[0],
         description=f"{rng.choice(PRODUCTS)} for {org}"[:100],
     )
@@ -206,11 +205,11 @@ def _numbered(
     for i, opp in enumerate(opportunities):
         opp.no = series.opportunity.number(i)
     entries = [e for o in opportunities for e in o.entries]
-    entries.sort(key=lambda e: (e.date, e.opportunity.no, e.seq))
+    entries.sort(key=lambda e: (e.date_of_change, e.opportunity.no, e.seq))
     for i, entry in enumerate(entries, start=1):
         entry.entry_no = i
     tasks = [t for o in opportunities for t in o.tasks]
-    tasks.sort(key=lambda t: (t.entry.entry_no, t.step.step_no))
+    tasks.sort(key=lambda t: (t.entry.entry_no, t.seq))
     for i, task in enumerate(tasks):
         task.no = series.task.number(i)
     quotes = [q for o in opportunities for q in o.quotes_made]
@@ -278,8 +277,8 @@ def _master_tables() -> tuple[Table, ...]:
         Table("sales_cycle_stage", ("sales_cycle_code", "stage", "description", "completed_pct",
               "chances_of_success_pct", "activity_code", "quote_required", "allow_skip",
               "date_formula"), [
-            (c.code, s.stage, s.description, s.completed_pct, s.chances_pct,
-             s.activity.code if s.activity else None, s.quote_required, s.allow_skip,
+            (c.code, s.stage, s.description, s.completed_pct, s.chances_of_success_pct,
+             s.activity_code, s.quote_required, s.allow_skip,
              s.date_formula) for c in CYCLES for s in c.stages]),
     )  # fmt: skip
 
@@ -298,12 +297,11 @@ def _entry_rows(entries: list[EntryRow]) -> list[Row]:
     rows: list[Row] = []
     for e in entries:
         o = e.opportunity
-        stage = e.stage
         rows.append((
-            e.entry_no, o.no, o.cycle.code, 0 if stage is None else stage.stage,
-            "" if stage is None else stage.description, e.previous_stage, o.contact.no,
-            o.contact.company_no, o.salesperson_code, o.campaign_no, e.date, e.active,
-            e.date if stage is None else None, e.days_open, e.action.name, e.estimated_value,
+            e.entry_no, o.no, o.cycle.code, e.sales_cycle_stage, e.stage_description,
+            e.previous_stage, o.contact.no, o.contact.company_no, o.salesperson_code,
+            o.campaign_no, e.date_of_change, e.active, e.date_closed, e.days_open,
+            e.action.name, e.estimated_value,
             e.calculated_value, e.completed_pct, e.chances_pct, e.probability_pct, e.close_code,
             e.close_date,
         ))  # fmt: skip
@@ -316,10 +314,9 @@ def _task_rows(tasks: list[TaskRow]) -> list[Row]:
     organizer = SystemTaskType.ORGANIZER.name
     for t in tasks:
         o = t.entry.opportunity
-        step = t.step
         closed = t.date_closed is not None
         rows.append((
-            t.no, step.description, step.type.name, t.date, step.priority.name,
+            t.no, t.description, t.type.name, t.date, t.priority.name,
             completed if closed else not_started, closed, t.canceled, t.date_closed, False, 1,
             organizer, o.salesperson_code, o.contact.no, o.contact.company_no, o.campaign_no,
             o.no, t.entry.entry_no,

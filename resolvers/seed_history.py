@@ -1,10 +1,13 @@
 """One demo opportunity's history: its stage moves, entries, tasks, and its quote or order.
 
-``plan_history`` draws the moves an opportunity makes through its sales cycle, obeying the
-candidate lists and guards of domain.md §2.4 and §2.5 (Skip only over skippable stages, Next and Skip
-into a quote-required stage only once a quote is linked). Once the opportunity has dates,
-``build_history`` turns the plan into entries with the estimates of §3.2, the tasks of §4 and the
-closing entry of §2.7.
+``plan_history`` draws what a salesperson does with an opportunity: which of the actions the Update
+dialog offers (``models.stages.stage_candidates``) they take, with which inputs, and when. Once the
+opportunity has dates, ``build_history`` replays the plan through the same pure rules the mutations
+call (``models.lifecycle.plan_first_stage``, ``plan_stage_change`` and ``plan_close``, and
+``models.activity_tasks.planned_tasks``), on a ``Position`` read from the opportunity as built so
+far. So every entry, estimate and task comes from the rules, and every history in the demo data is
+one the API would have written. The plan only ever draws valid inputs: a ``DomainError`` raised
+here is a bug of the generator.
 """
 
 from __future__ import annotations
@@ -13,45 +16,64 @@ import datetime as dt
 import random
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import lru_cache
 
-from models.date_formula import calc_date
+from models.activity_tasks import planned_tasks
 from models.enums import (
     ActionTaken,
     CloseOutcome,
     OpportunityStatus,
     Priority,
     StageAction,
+    TaskType,
 )
-from models.probability import calculated_value, probability_pct, round_money
-from resolvers.seed_catalog import CLOSE_CODES, QUOTE_ITEMS, CycleDef, StageDef, StepDef
+from models.lifecycle import (
+    CloseRequest,
+    PlannedEntry,
+    Position,
+    StageRequest,
+    plan_close,
+    plan_first_stage,
+    plan_stage_change,
+)
+from models.probability import round_money
+from models.stages import FORCES_CHANCES, Candidates, needs_quote, stage_candidates
+from resolvers.seed_catalog import ACTIVITIES, CLOSE_CODES, QUOTE_ITEMS, CycleDef, StageDef, StepDef
 from resolvers.seed_contacts import CampaignRow, ContactRow
 
 ZERO = Decimal(0)
+ONE = Decimal(1)
 HUNDRED = Decimal(100)
-#: Entries created by these actions generate the entered stage's activity tasks (domain.md §4).
-TASK_ACTIONS = frozenset(
-    {ActionTaken.STARTED, ActionTaken.NEXT, ActionTaken.PREVIOUS, ActionTaken.JUMPED}
-)
-#: Skip and Jump force the target stage's default chances (domain.md §3.2).
-FORCED_CHANCES = frozenset({StageAction.SKIP, StageAction.JUMP})
 WON_CODES = tuple(code for code, _, outcome in CLOSE_CODES if outcome is CloseOutcome.WON)
 LOST_CODES = tuple(code for code, _, outcome in CLOSE_CODES if outcome is CloseOutcome.LOST)
-#: The few formulas meet the ~550 dates of the window over and over: remember the results.
-_calc_date = lru_cache(maxsize=1 << 16)(calc_date)
+#: What ``close_code_outcome`` reads from the close opportunity codes.
+CLOSE_CODE_OUTCOMES = {code: outcome for code, _, outcome in CLOSE_CODES}
+#: What ``create_stage_tasks`` reads from the activity steps.
+ACTIVITY_STEPS: dict[str, tuple[StepDef, ...]] = {a.code: a.steps for a in ACTIVITIES}
+#: Skip and Jump use the target stage's chances whatever is entered (domain.md §3.2, §11.6).
+FIXED_CHANCES = FORCES_CHANCES
+
+_candidate_cache: dict[tuple[str, int | None], Candidates] = {}
+
+
+def candidates(cycle: CycleDef, current: int | None) -> Candidates:
+    """``stage_candidates`` of ``cycle`` at stage ``current``, computed once per stage."""
+    key = (cycle.code, current)
+    found = _candidate_cache.get(key)
+    if found is None:
+        found = _candidate_cache[key] = stage_candidates(cycle.stages, current)
+    return found
 
 
 @dataclass(frozen=True, slots=True)
 class Move:
-    """One Update-dialog action (or the first-stage activation) and the inputs it was given."""
+    """One Update-dialog action (or the first-stage activation) and the inputs it is given."""
 
     action: StageAction
-    target: int  # index into the cycle's stages
-    taken: ActionTaken
+    stage: StageDef  # the stage the move goes to, drawn from the action's candidate list
     gap: int  # days since the previous step
-    chances_offset: Decimal  # the input chances as an offset from the stage's; 0: its default
+    chances_offset: Decimal  # the entered chances as an offset from the stage's; 0: none entered
     value_factor: Decimal | None  # a new estimate, relative to the current one
-    close_days: int | None  # an explicit estimated close date, in days after the change
+    close_days: int | None  # an entered estimated close date, in days after the change
     cancel_tasks: bool
     quote_before: bool  # a sales quote is created just before this move
 
@@ -69,7 +91,7 @@ class Closing:
 @dataclass(frozen=True, slots=True)
 class Plan:
     start_gap: int  # days from creation to the first entry
-    initial_value: Decimal
+    initial_value: Decimal  # 0: Activate First Stage; else Update with action First
     moves: tuple[Move, ...]  # starts with the FIRST move
     closing: Closing | None
 
@@ -109,12 +131,17 @@ class OrderRow:
 
 @dataclass(slots=True)
 class EntryRow:
+    """An entry as the rules planned it; the last one is the active entry they read next
+    (a ``models.lifecycle.ActiveEntryLike``)."""
+
     opportunity: OpportunityRow
     seq: int
-    stage: StageDef | None  # None on closing entries
+    sales_cycle_stage: int  # 0 on closing entries
+    stage_description: str
     previous_stage: int
     action: ActionTaken
-    date: dt.date
+    date_of_change: dt.date
+    date_closed: dt.date | None
     estimated_value: Decimal
     calculated_value: Decimal
     completed_pct: Decimal
@@ -126,15 +153,14 @@ class EntryRow:
     days_open: int = 0
     entry_no: int = 0
 
-    @property
-    def stage_no(self) -> int:
-        return self.stage.stage if self.stage is not None else 0
-
 
 @dataclass(slots=True)
 class TaskRow:
     entry: EntryRow
-    step: StepDef
+    seq: int  # the step's place in its activity
+    type: TaskType
+    priority: Priority
+    description: str
     date: dt.date
     canceled: bool = False
     date_closed: dt.date | None = None
@@ -149,9 +175,10 @@ class OpportunityRow:
     campaign: CampaignRow | None
     cycle: CycleDef
     creation_date: dt.date
-    status: OpportunityStatus
     priority: Priority
     description: str
+    #: Follows the entries as ``insert_entry`` sets it: Not Started until the first one.
+    status: OpportunityStatus = OpportunityStatus.NOT_STARTED
     entries: list[EntryRow] = field(default_factory=list)
     tasks: list[TaskRow] = field(default_factory=list)
     quote: QuoteRow | None = None  # linked, and still a quote
@@ -166,36 +193,35 @@ class OpportunityRow:
     @property
     def date_closed(self) -> dt.date | None:
         closed = self.status in (OpportunityStatus.WON, OpportunityStatus.LOST)
-        return self.entries[-1].date if closed else None
+        return self.entries[-1].date_of_change if closed else None
+
+    def position(self) -> Position:
+        """The opportunity as the lifecycle rules see it (``resolvers.lifecycle.situation``)."""
+        entries = self.entries
+        return Position(
+            no=self.no,
+            status=self.status,
+            sales_cycle_code=self.cycle.code,
+            method=self.cycle.method,
+            active=entries[-1] if entries else None,
+            quote_amount=self.quote.total if self.quote is not None else None,
+        )
+
+
+# --- drawing the plan ------------------------------------------------------------------------
 
 
 def _gap(rng: random.Random) -> int:
     return 0 if rng.random() < 0.12 else rng.randint(1, 24)
 
 
-def _skip_targets(stages: tuple[StageDef, ...], cur: int) -> list[int]:
-    """The Skip candidate list of domain.md §2.4, as stage indexes."""
-    targets: list[int] = []
-    j = cur + 1
-    if j < len(stages) and stages[j].allow_skip:
-        while j < len(stages):
-            targets.append(j)
-            if not stages[j].allow_skip:
-                break
-            j += 1
-    return targets
-
-
-def _move(
-    rng: random.Random, action: StageAction, target: int, taken: ActionTaken, *, quote: bool
-) -> Move:
-    custom = action not in FORCED_CHANCES and rng.random() < 0.3
+def _move(rng: random.Random, action: StageAction, stage: StageDef, *, quote: bool) -> Move:
+    custom = action not in FIXED_CHANCES and rng.random() < 0.3
     chances = Decimal(rng.choice((-15, -10, -5, 5, 10, 15))) if custom else ZERO
     changes_value = action is not StageAction.FIRST and rng.random() < 0.35
     return Move(
         action=action,
-        target=target,
-        taken=taken,
+        stage=stage,
         gap=0 if action is StageAction.FIRST else _gap(rng),
         chances_offset=chances,
         value_factor=Decimal(rng.randint(80, 125)) / HUNDRED if changes_value else None,
@@ -205,52 +231,66 @@ def _move(
     )
 
 
+_MOVE_WEIGHTS = (
+    (StageAction.NEXT, 45),
+    (StageAction.SKIP, 12),
+    (StageAction.UPDATE, 18),
+    (StageAction.PREVIOUS, 6),
+    (StageAction.JUMP, 4),
+)
+_WON_NEXT_WEIGHT = 60
+_weight_cache: dict[tuple[str, int, bool], tuple[list[StageAction], list[int]]] = {}
+
+
+def _weights(cycle: CycleDef, stage: int, won: bool) -> tuple[list[StageAction], list[int]]:
+    """The actions offered at ``stage`` with the odds of each being taken; Next is likelier on
+    the way to a win."""
+    key = (cycle.code, stage, won)
+    found = _weight_cache.get(key)
+    if found is None:
+        offered = candidates(cycle, stage)
+        found = _weight_cache[key] = (
+            [a for a, _ in _MOVE_WEIGHTS if offered.offered(a)],
+            [
+                _WON_NEXT_WEIGHT if won and a is StageAction.NEXT else w
+                for a, w in _MOVE_WEIGHTS
+                if offered.offered(a)
+            ],
+        )
+    return found
+
+
 def plan_history(rng: random.Random, cycle: CycleDef, status: OpportunityStatus) -> Plan:
-    """Draw the moves of a started opportunity that ends in ``status``."""
-    stages = cycle.stages
-    n = len(stages)
+    """Draw the moves of a started opportunity that ends in ``status``: each one an action the
+    Update dialog offers at the stage reached (domain.md §2.4), into a stage of its list."""
+    n = len(cycle.stages)
     won = status is OpportunityStatus.WON
     count = {
         OpportunityStatus.IN_PROGRESS: rng.randint(0, n + 1),
         OpportunityStatus.WON: rng.randint(1, n + 1),
         OpportunityStatus.LOST: rng.randint(0, n),
     }[status]
-    moves = [_move(rng, StageAction.FIRST, 0, ActionTaken.STARTED, quote=False)]
-    cur, has_quote = 0, False
+    cur = _stage(candidates(cycle, None).first[0])
+    moves = [_move(rng, StageAction.FIRST, cur, quote=False)]
+    has_quote = False
     for _ in range(count):
-        if won and cur == n - 1 and rng.random() < 0.6:
-            break
-        options: list[tuple[StageAction, int]] = []
-        if cur + 1 < n:
-            options.append((StageAction.NEXT, 60 if won else 45))
-        skip = _skip_targets(stages, cur)
-        if len(skip) > 1:
-            options.append((StageAction.SKIP, 12))
-        options.append((StageAction.UPDATE, 18))
-        if cur >= 1:
-            options.append((StageAction.PREVIOUS, 6))
-        if cur >= 2:
-            options.append((StageAction.JUMP, 4))
-        action = rng.choices([o[0] for o in options], [o[1] for o in options])[0]
-        target, taken = cur, ActionTaken.UPDATED
-        if action is StageAction.NEXT:
-            target, taken = cur + 1, ActionTaken.NEXT
-        elif action is StageAction.SKIP:
-            target = rng.choice(skip)
-            taken = ActionTaken.NEXT if target == cur + 1 else ActionTaken.JUMPED
-        elif action is StageAction.PREVIOUS:
-            target, taken = cur - 1, ActionTaken.PREVIOUS
-        elif action is StageAction.JUMP:
-            target = rng.randrange(cur)
-            taken = ActionTaken.PREVIOUS if target == cur - 1 else ActionTaken.JUMPED
+        offered = candidates(cycle, cur.stage)
+        if won and not offered.next and rng.random() < 0.6:
+            break  # a won deal often closes from the last stage
+        actions, weights = _weights(cycle, cur.stage, won)
+        action = rng.choices(actions, weights)[0]
+        if action is StageAction.SKIP or action is StageAction.JUMP:
+            target = _stage(rng.choice(offered.of(action)))
+        else:
+            target = _stage(offered.of(action)[0])
         quote = False
-        if action in (StageAction.NEXT, StageAction.SKIP) and stages[target].quote_required:
+        if needs_quote(action, target, has_quote):
             # The quote check of domain.md §2.5 (4): link a quote first, or do something else.
-            if not has_quote and rng.random() < 0.85:
+            if rng.random() < 0.85:
                 quote = has_quote = True
-            elif not has_quote:
-                action, target, taken = StageAction.UPDATE, cur, ActionTaken.UPDATED
-        moves.append(_move(rng, action, target, taken, quote=quote))
+            else:
+                action, target = StageAction.UPDATE, cur
+        moves.append(_move(rng, action, target, quote=quote))
         cur = target
     closing = None
     if status is not OpportunityStatus.IN_PROGRESS:
@@ -268,10 +308,21 @@ def plan_history(rng: random.Random, cycle: CycleDef, status: OpportunityStatus)
     return Plan(rng.choice((0, 0, 0, 1, 2, 5)), initial, tuple(moves), closing)
 
 
+def _stage(stage: object) -> StageDef:
+    """The candidate lists hold the cycle's own ``StageDef`` objects."""
+    assert isinstance(stage, StageDef)
+    return stage
+
+
+# --- building the history through the rules --------------------------------------------------
+
+
 def _make_quote(
     rng: random.Random, opp: OpportunityRow, date: dt.date, value: Decimal, order_date: dt.date
 ) -> QuoteRow:
-    """A quote of 1-4 lines adding up to about ``value`` (or a made-up value when it is 0)."""
+    """A quote of 1-4 lines adding up to about ``value`` (or a made-up value when it is 0),
+    linked to ``opp``; like ``create_sales_quote``, its order date is the active entry's
+    estimated close date."""
     base = value if value > 0 else Decimal(rng.randint(4, 200) * 250)
     target = base * Decimal(rng.randint(85, 110)) / HUNDRED
     n = rng.randint(1, 4)
@@ -282,21 +333,13 @@ def _make_quote(
     ):
         quantity = Decimal(rng.choice((1, 1, 2, 3, 4, 5, 10, 12, 20, 25)))
         discount = Decimal(rng.choice((0, 0, 0, 5, 10, 15)))
-        price = max(round_money(target * weight / sum(weights) / quantity), Decimal(1))
+        price = max(round_money(target * weight / sum(weights) / quantity), ONE)
         amount = round_money(quantity * price * (1 - discount / HUNDRED))
         lines.append(QuoteLine(line_no, item, quantity, price, discount, amount))
     quote = QuoteRow(opp, date, order_date, lines, sum((ln.amount for ln in lines), ZERO))
     opp.quote = quote
     opp.quotes_made.append(quote)
     return quote
-
-
-def _append(opp: OpportunityRow, entry: EntryRow) -> None:
-    if opp.entries:
-        previous = opp.entries[-1]
-        previous.active = False
-        previous.days_open = (entry.date - previous.date).days
-    opp.entries.append(entry)
 
 
 def _complete_due(rng: random.Random, open_tasks: list[TaskRow], date: dt.date, share: float) -> None:
@@ -312,61 +355,108 @@ def _cancel(open_tasks: list[TaskRow], date: dt.date) -> None:
     open_tasks.clear()
 
 
+def insert_entry(
+    opp: OpportunityRow, planned: PlannedEntry, open_tasks: list[TaskRow], *, cancel_old_tasks: bool
+) -> EntryRow:
+    """``resolvers.lifecycle.insert_entry`` in memory: deactivate the active entry, append the
+    planned one, cancel the open tasks on request, add the entered stage's tasks, set the status.
+    Tasks are cancelled on the date of change, the day the move is made."""
+    date = planned.date_of_change
+    entries = opp.entries
+    if entries:
+        old = entries[-1]
+        old.active = False
+        old.days_open = (date - old.date_of_change).days
+    estimates = planned.estimates
+    entry = EntryRow(
+        opportunity=opp,
+        seq=len(entries),
+        sales_cycle_stage=planned.stage_no,
+        stage_description=planned.stage_description,
+        previous_stage=planned.previous_stage,
+        action=planned.action_taken,
+        date_of_change=date,
+        date_closed=planned.date_closed,
+        estimated_value=estimates.estimated_value,
+        calculated_value=estimates.calculated_current_value,
+        completed_pct=estimates.completed_pct,
+        chances_pct=estimates.chances_of_success_pct,
+        probability_pct=estimates.probability_pct,
+        close_code=planned.close_code,
+        close_date=estimates.estimated_close_date or date,
+    )
+    entries.append(entry)
+    if cancel_old_tasks:
+        _cancel(open_tasks, date)
+    activity = planned.activity_code
+    if activity is not None:
+        for seq, task in enumerate(planned_tasks(ACTIVITY_STEPS[activity], date)):
+            row = TaskRow(entry, seq, task.type, task.priority, task.description, task.date)
+            opp.tasks.append(row)
+            open_tasks.append(row)
+    if planned.action_taken is ActionTaken.WON:
+        opp.status = OpportunityStatus.WON
+    elif planned.action_taken is ActionTaken.LOST:
+        opp.status = OpportunityStatus.LOST
+    else:
+        opp.status = OpportunityStatus.IN_PROGRESS
+    return entry
+
+
+def stage_request(
+    rng: random.Random, opp: OpportunityRow, plan: Plan, move: Move, date: dt.date
+) -> StageRequest:
+    """What the salesperson enters in the Update dialog for ``move`` on ``date``. The estimated
+    value is left to the dialog's default (the linked quote's amount, else the current value)
+    unless the plan changes it or the current value is 0 (Update needs a value > 0)."""
+    value: Decimal | None = None
+    if move.action is StageAction.FIRST:
+        value = plan.initial_value
+    elif opp.quote is None:
+        current = opp.entries[-1].estimated_value
+        if current == 0:
+            value = Decimal(rng.randint(2, 400) * 250)
+        elif move.value_factor is not None:
+            value = round_money(current * move.value_factor)
+    chances = ZERO
+    if move.chances_offset != 0:
+        chances = min(max(move.stage.chances_of_success_pct + move.chances_offset, ONE), HUNDRED)
+    chosen = move.action is StageAction.SKIP or move.action is StageAction.JUMP
+    return StageRequest(
+        action=move.action,
+        stage=move.stage.stage if chosen else None,
+        date_of_change=date,
+        estimated_value=value,
+        chances_of_success_pct=chances,
+        estimated_close_date=(
+            date + dt.timedelta(days=move.close_days) if move.close_days is not None else None
+        ),
+    )
+
+
 def build_history(rng: random.Random, opp: OpportunityRow, plan: Plan, today: dt.date) -> None:
-    """Fill ``opp``'s entries, tasks and documents from ``plan``, starting at its creation date."""
-    cycle = opp.cycle
+    """Replay ``plan`` on ``opp`` from its creation date through the lifecycle rules, filling its
+    entries, tasks and documents."""
+    stages = opp.cycle.stages
     date = opp.creation_date + dt.timedelta(days=plan.start_gap)
-    value = plan.initial_value
     open_tasks: list[TaskRow] = []
     for move in plan.moves:
         date += dt.timedelta(days=move.gap)
         _complete_due(rng, open_tasks, date, 0.5)
-        if move.cancel_tasks:
-            _cancel(open_tasks, date)
         if move.quote_before:
-            _make_quote(rng, opp, date, value, opp.entries[-1].close_date)
-        if opp.quote is not None:
-            value = opp.quote.total  # the Update dialog proposes the linked quote's total
-        elif value == 0 and move.action is not StageAction.FIRST:
-            value = Decimal(rng.randint(2, 400) * 250)  # Update requires a value > 0
-        elif move.value_factor is not None:
-            value = round_money(value * move.value_factor)
-        stage = cycle.stages[move.target]
-        if move.chances_offset == 0 or move.action in FORCED_CHANCES:
-            chances = stage.chances_pct
+            active = opp.entries[-1]
+            _make_quote(rng, opp, date, active.estimated_value, active.close_date)
+        if move.action is StageAction.FIRST and plan.initial_value == 0:
+            planned = plan_first_stage(opp.position(), stages, date)  # Activate First Stage
         else:
-            chances = min(max(stage.chances_pct + move.chances_offset, Decimal(1)), HUNDRED)
-        probability = probability_pct(cycle.method, chances, stage.completed_pct)
-        close_date = (
-            date + dt.timedelta(days=move.close_days)
-            if move.close_days is not None
-            else _calc_date(stage.date_formula, date)
-        )
-        entry = EntryRow(
-            opportunity=opp,
-            seq=len(opp.entries),
-            stage=stage,
-            previous_stage=opp.entries[-1].stage_no if opp.entries else 0,
-            action=move.taken,
-            date=date,
-            estimated_value=value,
-            calculated_value=calculated_value(value, probability),
-            completed_pct=stage.completed_pct,
-            chances_pct=chances,
-            probability_pct=probability,
-            close_code=None,
-            close_date=close_date,
-        )
-        _append(opp, entry)
-        if move.taken in TASK_ACTIONS and stage.activity is not None:
-            for step in stage.activity.steps:
-                task = TaskRow(entry, step, _calc_date(step.date_formula, date))
-                opp.tasks.append(task)
-                open_tasks.append(task)
+            request = stage_request(rng, opp, plan, move, date)
+            planned = plan_stage_change(opp.position(), stages, request, today)
+        assert planned.stage is move.stage, "the plan and the rules disagree on the target stage"
+        insert_entry(opp, planned, open_tasks, cancel_old_tasks=move.cancel_tasks)
     if plan.closing is None:
         _complete_due(rng, open_tasks, today, 0.6)
         return
-    _close(rng, opp, plan.closing, date, open_tasks)
+    _close(rng, opp, plan.closing, date, open_tasks, today)
 
 
 def _close(
@@ -375,39 +465,28 @@ def _close(
     closing: Closing,
     last_date: dt.date,
     open_tasks: list[TaskRow],
+    today: dt.date,
 ) -> None:
-    """Append the Won or Lost entry (domain.md §2.7, §3.2) and cancel the open tasks."""
+    """Close as Won or Lost through ``plan_close`` (domain.md §2.7), cancelling the open tasks;
+    a won quote may then be made into an order (§5.4)."""
     date = last_date + dt.timedelta(days=closing.gap)
     active = opp.entries[-1]
     _complete_due(rng, open_tasks, date, 0.5)
     if closing.quote_before and opp.quote is None:
         _make_quote(rng, opp, date, active.estimated_value, active.close_date)
     won = closing.outcome is CloseOutcome.WON
-    if not won:
-        value, chances, probability = ZERO, ZERO, ZERO
-    elif opp.quote is not None:
-        value, chances, probability = opp.quote.total, HUNDRED, HUNDRED
-    else:
+    sales_value = None  # Lost takes none; Won takes the linked quote's amount
+    if won and opp.quote is None:
         estimate = active.estimated_value or Decimal(rng.randint(2, 400) * 250)
-        value = round_money(estimate * closing.sales_factor)
-        chances, probability = HUNDRED, HUNDRED
-    entry = EntryRow(
-        opportunity=opp,
-        seq=len(opp.entries),
-        stage=None,
-        previous_stage=active.stage_no,
-        action=ActionTaken.WON if won else ActionTaken.LOST,
-        date=date,
-        estimated_value=active.estimated_value,
-        calculated_value=value,
-        completed_pct=HUNDRED,
-        chances_pct=chances,
-        probability_pct=probability,
+        sales_value = round_money(estimate * closing.sales_factor)
+    request = CloseRequest(
+        outcome=closing.outcome,
         close_code=closing.code,
-        close_date=date,
+        close_code_outcome=CLOSE_CODE_OUTCOMES[closing.code],
+        closing_date=date,
+        sales_value=sales_value,
     )
-    _append(opp, entry)
-    _cancel(open_tasks, date)
+    insert_entry(opp, plan_close(opp.position(), request, today), open_tasks, cancel_old_tasks=True)
     if won and closing.to_order and opp.quote is not None:
         # Make Order (domain.md §5.4): the quote is deleted, the opportunity points at the order.
         opp.order = OrderRow(opp.quote, date)

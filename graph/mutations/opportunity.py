@@ -46,7 +46,7 @@ class CreateOpportunityInput:
     description: str = strawberry.field(description="What is being sold (required, at most 100 characters).")
     contact_no: str = strawberry.field(description="The contact the opportunity is for (required).")
     salesperson_code: str | None = strawberry.field(
-        default=None, description="Salesperson; omitted: the contact's salesperson, else the setup's default."
+        default=None, description="Salesperson (not blocked); omitted: the contact's salesperson."
     )
     sales_cycle_code: str | None = strawberry.field(
         default=None, description="Sales cycle (not blocked); omitted: the setup's default sales cycle."
