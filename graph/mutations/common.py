@@ -19,6 +19,8 @@ from resolvers.lifecycle import LifecycleResult
 from resolvers.writing import write
 
 T = TypeVar("T")
+#: Every mutation takes one ``input`` argument (api.md §6).
+INPUT = strawberry.argument(description="The mutation's input; its fields are described on its type.")
 Work = Callable[[AsyncSession], Awaitable[T]]
 
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Annotated
 
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from graph.context import Info
-from graph.mutations.common import entry_of, global_id, opportunity_of, run, tasks_of
+from graph.mutations.common import INPUT, entry_of, global_id, opportunity_of, run, tasks_of
 from graph.types.entry import OpportunityEntry
 from graph.types.enums import CloseOutcome, Priority, StageAction
 from graph.types.errors import UserError
@@ -229,7 +230,9 @@ class CloseOpportunityPayload:
 @strawberry.type
 class OpportunityMutation:
     @strawberry.mutation(description="Create an opportunity, optionally entering its first stage.")
-    async def create_opportunity(self, info: Info, input: CreateOpportunityInput) -> CreateOpportunityPayload:
+    async def create_opportunity(
+        self, info: Info, input: Annotated[CreateOpportunityInput, INPUT]
+    ) -> CreateOpportunityPayload:
         new = writes.NewOpportunity(
             no=input.no,
             description=input.description,
@@ -257,7 +260,9 @@ class OpportunityMutation:
         )
 
     @strawberry.mutation(description="Change an opportunity's fields (read-only once closed).")
-    async def update_opportunity(self, info: Info, input: UpdateOpportunityInput) -> UpdateOpportunityPayload:
+    async def update_opportunity(
+        self, info: Info, input: Annotated[UpdateOpportunityInput, INPUT]
+    ) -> UpdateOpportunityPayload:
         changes = writes.OpportunityChanges(
             description=_given(input.description),
             priority=_given_priority(input.priority),
@@ -277,7 +282,9 @@ class OpportunityMutation:
         )
 
     @strawberry.mutation(description="Delete a not-started, won or lost opportunity with its entries.")
-    async def delete_opportunity(self, info: Info, input: DeleteOpportunityInput) -> DeleteOpportunityPayload:
+    async def delete_opportunity(
+        self, info: Info, input: Annotated[DeleteOpportunityInput, INPUT]
+    ) -> DeleteOpportunityPayload:
         async def work(session: AsyncSession) -> str:
             return await writes.delete_opportunity(session, input.no, input.expected_version)
 
@@ -289,7 +296,7 @@ class OpportunityMutation:
         description="Delete the closed opportunities matching the input, with their entries."
     )
     async def delete_closed_opportunities(
-        self, info: Info, input: DeleteClosedOpportunitiesInput
+        self, info: Info, input: Annotated[DeleteClosedOpportunitiesInput, INPUT]
     ) -> DeleteClosedOpportunitiesPayload:
         filter = writes.ClosedFilter(
             nos=tuple(input.nos) if input.nos is not None else None,
@@ -310,7 +317,7 @@ class OpportunityMutation:
 
     @strawberry.mutation(description="Enter the first stage of a not-started opportunity.")
     async def activate_first_stage(
-        self, info: Info, input: ActivateFirstStageInput
+        self, info: Info, input: Annotated[ActivateFirstStageInput, INPUT]
     ) -> ActivateFirstStagePayload:
         async def work(session: AsyncSession) -> LifecycleResult:
             return await lifecycle.activate_first_stage(
@@ -327,7 +334,7 @@ class OpportunityMutation:
 
     @strawberry.mutation(description="Move an opportunity to another stage, or update its current one.")
     async def update_opportunity_stage(
-        self, info: Info, input: UpdateOpportunityStageInput
+        self, info: Info, input: Annotated[UpdateOpportunityStageInput, INPUT]
     ) -> UpdateOpportunityStagePayload:
         request = StageRequest(
             action=input.action,
@@ -356,7 +363,9 @@ class OpportunityMutation:
         )
 
     @strawberry.mutation(description="Close an opportunity as won or lost.")
-    async def close_opportunity(self, info: Info, input: CloseOpportunityInput) -> CloseOpportunityPayload:
+    async def close_opportunity(
+        self, info: Info, input: Annotated[CloseOpportunityInput, INPUT]
+    ) -> CloseOpportunityPayload:
         async def work(session: AsyncSession) -> LifecycleResult:
             return await lifecycle.close(
                 session,

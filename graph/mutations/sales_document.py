@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Annotated
 
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from graph.context import Info
-from graph.mutations.common import global_id, run
+from graph.mutations.common import INPUT, global_id, run
 from graph.types.common import load_one
 from graph.types.errors import UserError
 from graph.types.opportunity import Opportunity
@@ -109,7 +110,9 @@ async def _opportunity(info: Info, no: str | None) -> Opportunity | None:
 @strawberry.type
 class SalesDocumentMutation:
     @strawberry.mutation(description="Create a sales quote; for an opportunity, also link it.")
-    async def create_sales_quote(self, info: Info, input: CreateSalesQuoteInput) -> CreateSalesQuotePayload:
+    async def create_sales_quote(
+        self, info: Info, input: Annotated[CreateSalesQuoteInput, INPUT]
+    ) -> CreateSalesQuotePayload:
         data = writes.QuoteInput(
             lines=[
                 writes.LineInput(ln.description, ln.quantity, ln.unit_price, ln.line_discount_pct)
@@ -130,7 +133,9 @@ class SalesDocumentMutation:
         return CreateSalesQuotePayload(sales_quote=quote, opportunity=opportunity, user_errors=errors)
 
     @strawberry.mutation(description="Link a quote to an in-progress opportunity.")
-    async def assign_sales_quote(self, info: Info, input: AssignSalesQuoteInput) -> SalesDocumentLinkPayload:
+    async def assign_sales_quote(
+        self, info: Info, input: Annotated[AssignSalesQuoteInput, INPUT]
+    ) -> SalesDocumentLinkPayload:
         async def work(session: AsyncSession) -> str:
             return await writes.assign_sales_quote(session, input.opportunity_no, input.quote_no)
 
@@ -139,7 +144,7 @@ class SalesDocumentMutation:
 
     @strawberry.mutation(description="Unlink an in-progress opportunity's quote.")
     async def unassign_sales_document(
-        self, info: Info, input: UnassignSalesDocumentInput
+        self, info: Info, input: Annotated[UnassignSalesDocumentInput, INPUT]
     ) -> SalesDocumentLinkPayload:
         async def work(session: AsyncSession) -> str:
             return await writes.unassign_sales_document(session, input.opportunity_no)
@@ -149,7 +154,7 @@ class SalesDocumentMutation:
 
     @strawberry.mutation(description="Make an order from a quote, winning its in-progress opportunity.")
     async def make_order_from_quote(
-        self, info: Info, input: MakeOrderFromQuoteInput
+        self, info: Info, input: Annotated[MakeOrderFromQuoteInput, INPUT]
     ) -> MakeOrderFromQuotePayload:
         async def work(session: AsyncSession) -> writes.OrderResult:
             return await writes.make_order_from_quote(
@@ -163,7 +168,9 @@ class SalesDocumentMutation:
         return MakeOrderFromQuotePayload(sales_order=order, opportunity=opportunity, user_errors=errors)
 
     @strawberry.mutation(description="Delete a sales quote.")
-    async def delete_sales_quote(self, info: Info, input: DeleteSalesQuoteInput) -> DeleteSalesQuotePayload:
+    async def delete_sales_quote(
+        self, info: Info, input: Annotated[DeleteSalesQuoteInput, INPUT]
+    ) -> DeleteSalesQuotePayload:
         async def work(session: AsyncSession) -> str:
             return await writes.delete_sales_quote(session, input.no)
 
