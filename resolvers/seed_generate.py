@@ -8,6 +8,7 @@ their entries, quotes and orders their document dates.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import random
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
@@ -54,6 +55,11 @@ STATUS_WEIGHTS = (
     (OpportunityStatus.WON, 20),
     (OpportunityStatus.LOST, 15),
 )
+_STATUSES = [s for s, _ in STATUS_WEIGHTS]
+_STATUS_CUM_WEIGHTS = list(itertools.accumulate(w for _, w in STATUS_WEIGHTS))
+_CYCLE_CUM_WEIGHTS = list(itertools.accumulate(c.weight for c in CYCLES))
+_PRIORITIES = list(Priority)
+_PRIORITY_CUM_WEIGHTS = [2, 8, 10]
 
 Row = tuple[object, ...]
 T = TypeVar("T")
@@ -138,11 +144,11 @@ def _opportunity(
     today: dt.date,
     window: int,
 ) -> OpportunityRow:
-    status = rng.choices([s for s, _ in STATUS_WEIGHTS], [w for _, w in STATUS_WEIGHTS])[0]
+    status = rng.choices(_STATUSES, cum_weights=_STATUS_CUM_WEIGHTS)[0]
     if status is OpportunityStatus.WON and contact.company_no is None:
         # Winning needs the contact's company (domain.md §5.2); a lone person can only lose.
         status = OpportunityStatus.LOST
-    cycle: CycleDef = rng.choices(CYCLES, [c.weight for c in CYCLES])[0]
+    cycle: CycleDef = rng.choices(CYCLES, cum_weights=_CYCLE_CUM_WEIGHTS)[0]
     plan = None
     if status is OpportunityStatus.NOT_STARTED:
         back = int(rng.triangular(0, 150, 0))
@@ -168,7 +174,7 @@ def _opportunity(
         campaign=campaign,
         cycle=cycle,
         creation_date=created,
-        priority=rng.choices(list(Priority), [2, 6, 2])[0],
+        priority=rng.choices(_PRIORITIES, cum_weights=_PRIORITY_CUM_WEIGHTS)[0],
         description=f"{rng.choice(PRODUCTS)} for {org}"[:100],
     )
     if plan is not None:
@@ -239,7 +245,7 @@ def _numbered(
               "document_date", "order_date", "currency_code"), [
             (o.no, o.quote.no, o.quote.opportunity.contact.no,
              o.quote.opportunity.salesperson_code, o.quote.opportunity.campaign_no,
-             o.document_date, o.document_date, "") for o in orders]),
+             o.document_date, o.quote.order_date, "") for o in orders]),
         Table("sales_order_line", ("order_no", *LINE_COLUMNS[1:]), [
             (o.no, ln.line_no, ln.description, ln.quantity, ln.unit_price, ln.discount_pct)
             for o in orders for ln in o.quote.lines]),
@@ -289,8 +295,14 @@ def _opportunity_row(o: OpportunityRow, no_series: str) -> Row:
         o.no, no_series, o.description, o.salesperson_code, o.campaign_no, o.contact.no,
         o.contact.company_no, o.cycle.code, o.quote.no if o.quote else None,
         o.order.no if o.order else None, o.creation_date, o.status.name, o.priority.name,
-        closed is not None, closed, 1 + len(o.entries),
+        closed is not None, closed, _version(o),
     )  # fmt: skip
+
+
+def _version(o: OpportunityRow) -> int:
+    """One write per mutation (api.md §6): creation, each entry, and each quote made for it
+    (Make Order closes and re-links in one mutation, whose entry is already counted)."""
+    return 1 + len(o.entries) + len(o.quotes_made)
 
 
 def _entry_rows(entries: list[EntryRow]) -> list[Row]:

@@ -13,6 +13,7 @@ here is a bug of the generator.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import random
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -49,14 +50,13 @@ LOST_CODES = tuple(code for code, _, outcome in CLOSE_CODES if outcome is CloseO
 CLOSE_CODE_OUTCOMES = {code: outcome for code, _, outcome in CLOSE_CODES}
 #: What ``create_stage_tasks`` reads from the activity steps.
 ACTIVITY_STEPS: dict[str, tuple[StepDef, ...]] = {a.code: a.steps for a in ACTIVITIES}
-#: Skip and Jump use the target stage's chances whatever is entered (domain.md §3.2, §11.6).
-FIXED_CHANCES = FORCES_CHANCES
-
+#: The catalog's cycles' candidate lists, by cycle code and current stage.
 _candidate_cache: dict[tuple[str, int | None], Candidates] = {}
 
 
 def candidates(cycle: CycleDef, current: int | None) -> Candidates:
-    """``stage_candidates`` of ``cycle`` at stage ``current``, computed once per stage."""
+    """``stage_candidates`` of ``cycle`` (one of the catalog's) at stage ``current``, computed
+    once per stage."""
     key = (cycle.code, current)
     found = _candidate_cache.get(key)
     if found is None:
@@ -91,7 +91,8 @@ class Closing:
 @dataclass(frozen=True, slots=True)
 class Plan:
     start_gap: int  # days from creation to the first entry
-    initial_value: Decimal  # 0: Activate First Stage; else Update with action First
+    #: 0: Activate First Stage (date only); else Update with action First and the FIRST move's inputs.
+    initial_value: Decimal
     moves: tuple[Move, ...]  # starts with the FIRST move
     closing: Closing | None
 
@@ -216,7 +217,8 @@ def _gap(rng: random.Random) -> int:
 
 
 def _move(rng: random.Random, action: StageAction, stage: StageDef, *, quote: bool) -> Move:
-    custom = action not in FIXED_CHANCES and rng.random() < 0.3
+    # Skip and Jump use the target stage's chances whatever is entered (domain.md §11.6).
+    custom = action not in FORCES_CHANCES and rng.random() < 0.3
     chances = Decimal(rng.choice((-15, -10, -5, 5, 10, 15))) if custom else ZERO
     changes_value = action is not StageAction.FIRST and rng.random() < 0.35
     return Move(
@@ -243,19 +245,20 @@ _weight_cache: dict[tuple[str, int, bool], tuple[list[StageAction], list[int]]] 
 
 
 def _weights(cycle: CycleDef, stage: int, won: bool) -> tuple[list[StageAction], list[int]]:
-    """The actions offered at ``stage`` with the odds of each being taken; Next is likelier on
-    the way to a win."""
+    """The actions offered at ``stage`` with the cumulative odds of each being taken; Next is
+    likelier on the way to a win."""
     key = (cycle.code, stage, won)
     found = _weight_cache.get(key)
     if found is None:
         offered = candidates(cycle, stage)
+        moves = [
+            (a, _WON_NEXT_WEIGHT if won and a is StageAction.NEXT else w)
+            for a, w in _MOVE_WEIGHTS
+            if offered.offered(a)
+        ]
         found = _weight_cache[key] = (
-            [a for a, _ in _MOVE_WEIGHTS if offered.offered(a)],
-            [
-                _WON_NEXT_WEIGHT if won and a is StageAction.NEXT else w
-                for a, w in _MOVE_WEIGHTS
-                if offered.offered(a)
-            ],
+            [a for a, _ in moves],
+            list(itertools.accumulate(w for _, w in moves)),
         )
     return found
 
@@ -277,8 +280,8 @@ def plan_history(rng: random.Random, cycle: CycleDef, status: OpportunityStatus)
         offered = candidates(cycle, cur.stage)
         if won and not offered.next and rng.random() < 0.6:
             break  # a won deal often closes from the last stage
-        actions, weights = _weights(cycle, cur.stage, won)
-        action = rng.choices(actions, weights)[0]
+        actions, cum_weights = _weights(cycle, cur.stage, won)
+        action = rng.choices(actions, cum_weights=cum_weights)[0]
         if action is StageAction.SKIP or action is StageAction.JUMP:
             target = _stage(rng.choice(offered.of(action)))
         else:
@@ -328,9 +331,7 @@ def _make_quote(
     n = rng.randint(1, 4)
     weights = [rng.randint(2, 10) for _ in range(n)]
     lines: list[QuoteLine] = []
-    for line_no, (item, weight) in enumerate(
-        zip(rng.sample(QUOTE_ITEMS, n), weights, strict=True), start=1
-    ):
+    for line_no, (item, weight) in enumerate(zip(rng.sample(QUOTE_ITEMS, n), weights, strict=True), start=1):
         quantity = Decimal(rng.choice((1, 1, 2, 3, 4, 5, 10, 12, 20, 25)))
         discount = Decimal(rng.choice((0, 0, 0, 5, 10, 15)))
         price = max(round_money(target * weight / sum(weights) / quantity), ONE)

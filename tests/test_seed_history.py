@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 from collections import Counter, defaultdict
 from collections.abc import AsyncIterator
@@ -10,6 +11,7 @@ import pytest
 from sqlalchemy import RowMapping
 
 from models.date_formula import calc_date
+from resolvers.seed_generate import ENTRY_COLUMNS, generate_demo
 from tests.seeding import (
     TODAY,
     Seeded,
@@ -283,3 +285,19 @@ async def test_task_states_are_consistent(seeded: Seeded) -> None:
     assert closed_opp_open_tasks == 0
 
 
+# --- the generator goes through the rules ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("rng_seed", "today"),
+    [(1, dt.date(2024, 2, 29)), (2, dt.date(2025, 12, 31)), (3, dt.date(2026, 1, 31))],
+)
+def test_generation_draws_only_inputs_the_rules_accept(rng_seed: int, today: dt.date) -> None:
+    # Every entry comes from plan_first_stage, plan_stage_change or plan_close: a DomainError
+    # from any of them would end the generation.
+    data = generate_demo(scale=1, today=today, rng_seed=rng_seed)
+    entries = data.table("opportunity_entry").rows
+    actions = Counter(str(row[ENTRY_COLUMNS.index("action_taken")]) for row in entries)
+    assert set(actions) == {"STARTED", "NEXT", "PREVIOUS", "UPDATED", "JUMPED", "WON", "LOST"}
+    dates = [row[ENTRY_COLUMNS.index("date_of_change")] for row in entries]
+    assert all(isinstance(d, dt.date) and d <= today for d in dates)

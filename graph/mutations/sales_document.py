@@ -79,7 +79,8 @@ class MakeOrderFromQuoteInput:
         description="Won code for closing the linked opportunity; omitted: the only won code, if just one.",
     )
     closing_date: dt.date | None = strawberry.field(
-        default=None, description="Closing date of the opportunity and order date; omitted: today or later."
+        default=None,
+        description="Closing date of the opportunity and document date of the order; omitted: today.",
     )
 
 
