@@ -167,6 +167,8 @@ def parse_date_formula(text: str) -> DateFormula:
     return DateFormula(tuple(terms))
 
 
+# A cycle's few formulas meet the same dates over and over (the demo data computes ~1M of them).
+@lru_cache(maxsize=1 << 16)
 def calc_date(formula: str | DateFormula, date: dt.date) -> dt.date:
     """BC's ``CalcDate(formula, date)``; a blank formula returns ``date`` unchanged."""
     parsed = parse_date_formula(formula) if isinstance(formula, str) else formula
