@@ -294,21 +294,26 @@ async def _propagate(
         active.contact_no, active.contact_company_no = opp.contact_no, opp.contact_company_no
         active.campaign_no = opp.campaign_no
     open_tasks = (Task.opportunity_no == opp.no, Task.closed.is_(False))
-    changed = [
-        (Task.salesperson_code, old_salesperson, {"salesperson_code": opp.salesperson_code}),
+    moves = [
+        (
+            Task.salesperson_code,
+            old_salesperson,
+            opp.salesperson_code,
+            {"salesperson_code": opp.salesperson_code},
+        ),
         (
             Task.contact_no,
             old_contact,
+            opp.contact_no,
             {"contact_no": opp.contact_no, "contact_company_no": opp.contact_company_no},
         ),
-        (Task.campaign_no, old_campaign, {"campaign_no": opp.campaign_no}),
+        (Task.campaign_no, old_campaign, opp.campaign_no, {"campaign_no": opp.campaign_no}),
     ]
-    for column, before, values in changed:
-        after = next(iter(values.values()))
-        if before == after or not to_tasks:
+    for column, before, after, values in moves if to_tasks else []:
+        if before == after:
             continue
-        match = column.is_(None) if before is None else column == before
-        stmt = update(Task).where(*open_tasks, match).values(**values)
+        carried_old = column.is_(None) if before is None else column == before
+        stmt = update(Task).where(*open_tasks, carried_old).values(**values)
         await session.execute(stmt.execution_options(synchronize_session=False))
     if opp.sales_quote_no is not None and old_contact != opp.contact_no:
         await session.execute(
