@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Protocol
 
@@ -95,7 +95,6 @@ class PlannedEntry:
     date_of_change: dt.date
     estimates: Estimates
     close_code: str | None = None
-    notes: tuple[str, ...] = field(default=())
 
     @property
     def stage_no(self) -> int:

@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import (
@@ -22,7 +22,7 @@ from models import (
     ProbabilityCalculation,
     SalesCycle,
     SalesCycleStage,
-    SalesQuoteLine,
+    SalesQuote,
     Setup,
     SystemTaskType,
     Task,
@@ -34,6 +34,7 @@ from models.enums import ActionTaken, CloseOutcome
 from models.lifecycle import CloseRequest, PlannedEntry, Position, StageRequest, plan_close, plan_first_stage
 from models.lifecycle import plan_stage_change as plan_stage
 from resolvers.errors import DomainError
+from resolvers.sales_document import quote_rows
 from resolvers.writing import check_version, load_setup, lock_opportunity, take_numbers, today_in, touch
 
 #: Tasks are dated within these bounds (domain.md §1.10).
@@ -65,13 +66,11 @@ class Situation:
 
 
 async def quote_amount(session: AsyncSession, quote_no: str | None) -> Decimal | None:
-    """A sales quote's amount (the sum of its lines), ``None`` without a quote."""
+    """A sales quote's amount (the sum of its lines, as the reads compute it); ``None`` without one."""
     if quote_no is None:
         return None
-    total = await session.scalar(
-        select(func.coalesce(func.sum(SalesQuoteLine.amount), 0)).where(SalesQuoteLine.quote_no == quote_no)
-    )
-    return Decimal(total or 0)
+    row = (await session.execute(quote_rows().where(SalesQuote.no == quote_no))).one_or_none()
+    return row.amount if row is not None else None
 
 
 async def situation(session: AsyncSession, no: str, expected_version: int | None) -> Situation:
