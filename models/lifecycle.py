@@ -158,14 +158,16 @@ def action_blockers(
             )
         ]
     if target is not None and needs_quote(action, target, position.quote_amount is not None):
-        return [
-            DomainError(
-                "QUOTE_REQUIRED",
-                f"You cannot go to stage {target.stage} before you have assigned a sales quote.",
-                ["stage"],
-            )
-        ]
+        return [quote_required_error(target)]
     return []
+
+
+def quote_required_error(target: StageLike) -> DomainError:
+    return DomainError(
+        "QUOTE_REQUIRED",
+        f"You cannot go to stage {target.stage} before you have assigned a sales quote.",
+        ["stage"],
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -277,8 +279,8 @@ def plan_stage_change(
             ["dateOfChange"],
         )
     target = _target(position, request, candidates, violations)
-    if target is not None:
-        violations.extend(action_blockers(position, action, target, candidates))
+    if target is not None and needs_quote(action, target, position.quote_amount is not None):
+        violations.extend([quote_required_error(target)])
     value = request.estimated_value if request.estimated_value is not None else _value_default(position)
     if value <= 0:
         violations.add("MUST_BE_POSITIVE", "Estimated value must be greater than 0.", ["estimatedValue"])
