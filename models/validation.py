@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 
+from models.date_formula import InvalidDateFormula, parse_date_formula
 from models.errors import Violations
 
 #: The largest amount a ``Numeric(18, 2)`` column holds.
@@ -26,3 +27,15 @@ def check_pct(value: Decimal | None, field: Sequence[str], violations: Violation
         return
     if not value.is_finite() or not 0 <= value <= HUNDRED:
         violations.add("INVALID", f"{value} is not a percentage between 0 and 100.", field)
+
+
+def check_date_formula(text: str | None, field: Sequence[str], violations: Violations) -> str:
+    """A date formula as it is stored: its canonical text (``"<1W + 2D>"`` → ``"1W+2D"``), or
+    ``INVALID`` for text that is not one (domain.md §3.5). Blank stays blank."""
+    if text is None or not text.strip():
+        return ""
+    try:
+        return str(parse_date_formula(text))
+    except InvalidDateFormula as exc:
+        violations.add("INVALID", str(exc), field)
+        return ""

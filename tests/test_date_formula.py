@@ -12,6 +12,8 @@ from models.date_formula import (
     calc_date,
     parse_date_formula,
 )
+from models.errors import Violations
+from models.validation import check_date_formula
 
 D = dt.date
 
@@ -193,3 +195,23 @@ def test_result_out_of_range_is_reported() -> None:
         calc_date("-1M", dt.date.min)
     with pytest.raises(DateOutOfRangeError):
         calc_date("CW", dt.date.max)
+
+
+@pytest.mark.parametrize(
+    ("text", "stored"),
+    [(None, ""), ("  ", ""), ("<1W + 2D>", "1W+2D"), ("cm", "CM"), ("-cm+1m", "-CM+1M"), ("0D", "0D")],
+)
+def test_a_valid_formula_is_stored_in_canonical_form(text: str | None, stored: str) -> None:
+    violations = Violations()
+
+    assert check_date_formula(text, ["dateFormula"], violations) == stored
+    assert not violations
+
+
+@pytest.mark.parametrize("text", ["1X", "W2", "1W2D", "C", "<1W", "1" * 70])
+def test_an_invalid_formula_is_refused_with_invalid_on_its_field(text: str) -> None:
+    violations = Violations()
+
+    check_date_formula(text, ["stages", "0", "dateFormula"], violations)
+
+    assert [(e.code, e.field) for e in violations.errors] == [("INVALID", ["stages", "0", "dateFormula"])]
