@@ -8,10 +8,8 @@ salesperson, contact or campaign to the active entry and the open tasks (§4, §
 from __future__ import annotations
 
 import datetime as dt
-import enum
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Literal
 
 from sqlalchemy import ColumnElement, delete, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -32,6 +30,9 @@ from resolvers.references import (
     salesperson_ref,
 )
 from resolvers.writing import (
+    UNCHANGED,
+    Change,
+    Omittable,
     check_version,
     load_setup,
     lock_opportunity,
@@ -39,19 +40,11 @@ from resolvers.writing import (
     take_numbers,
     today_in,
     touch,
+    unwrap,
 )
 
-
-class Unchanged(enum.Enum):
-    """An update input's field that was omitted (as opposed to an explicit null)."""
-
-    UNCHANGED = "UNCHANGED"
-
-
-UNCHANGED = Unchanged.UNCHANGED
 #: At most this many numbers in one ``deleteClosedOpportunities`` filter.
 MAX_NOS = 1000
-Omittable = Literal[Unchanged.UNCHANGED]
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,14 +65,14 @@ class NewOpportunity:
 
 @dataclass(frozen=True, slots=True)
 class OpportunityChanges:
-    """An ``updateOpportunity`` input: ``UNCHANGED`` for omitted fields, ``None`` to clear."""
+    """An ``updateOpportunity`` input: ``None`` for omitted fields; a given value may be null."""
 
-    description: str | Omittable | None = UNCHANGED
-    priority: Priority | Omittable | None = UNCHANGED
-    contact_no: str | Omittable | None = UNCHANGED
-    salesperson_code: str | Omittable | None = UNCHANGED
-    campaign_no: str | Omittable | None = UNCHANGED
-    sales_cycle_code: str | Omittable | None = UNCHANGED
+    description: Change[str | None] = None
+    priority: Change[Priority | None] = None
+    contact_no: Change[str | None] = None
+    salesperson_code: Change[str | None] = None
+    campaign_no: Change[str | None] = None
+    sales_cycle_code: Change[str | None] = None
     propagate_to_open_tasks: bool = True
 
 
@@ -189,15 +182,16 @@ async def update_opportunity(
     if s.position.closed:
         raise DomainError("OPPORTUNITY_CLOSED", f"Opportunity {opp.no} is closed: its fields are read-only.")
     v = Violations()
-    description = _text_change(changes.description, v)
-    priority = changes.priority
+    description = _text_change(unwrap(changes.description), v)
+    priority = unwrap(changes.priority)
     if priority is None:
         v.add("REQUIRED", "The priority cannot be cleared.", ["priority"])
-    cycle_code = await _cycle_change(session, s, changes.sales_cycle_code, v)
-    salesperson_code = await _salesperson_change(session, opp, changes.salesperson_code, v)
-    contact = await _contact_change(session, opp, changes.contact_no, v)
-    campaign_no = check_code(_or_none(changes.campaign_no), CODE20, ["campaignNo"], v)
-    if changes.campaign_no is not UNCHANGED and campaign_no != opp.campaign_no:
+    cycle_code = await _cycle_change(session, s, unwrap(changes.sales_cycle_code), v)
+    salesperson_code = await _salesperson_change(session, opp, unwrap(changes.salesperson_code), v)
+    contact = await _contact_change(session, opp, unwrap(changes.contact_no), v)
+    new_campaign = unwrap(changes.campaign_no)
+    campaign_no = check_code(_or_none(new_campaign), CODE20, ["campaignNo"], v)
+    if new_campaign is not UNCHANGED and campaign_no != opp.campaign_no:
         await campaign_ref(session, campaign_no, opp.creation_date, ["campaignNo"], v)
     v.raise_any()
     if description is not UNCHANGED:
@@ -211,7 +205,7 @@ async def update_opportunity(
         opp.salesperson_code = salesperson_code
     if contact is not None:
         opp.contact_no, opp.contact_company_no = contact
-    if changes.campaign_no is not UNCHANGED:
+    if new_campaign is not UNCHANGED:
         opp.campaign_no = campaign_no
     await _propagate(session, s, old, changes.propagate_to_open_tasks)
     touch(opp)

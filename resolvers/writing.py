@@ -13,8 +13,9 @@ is taken last because it is the row every creating transaction shares.
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import Literal, Protocol, TypeVar, Union
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select, update
@@ -29,6 +30,34 @@ from resolvers.db import SessionFactory
 from resolvers.errors import DomainError
 
 T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
+
+
+class Given(Protocol[T_co]):
+    """A field an update input carries, possibly null (Strawberry's ``Some`` is one)."""
+
+    @property
+    def value(self) -> T_co: ...
+
+
+#: An update input's field: ``None`` when omitted (unchanged), else ``Given`` with the new value,
+#: which may itself be ``None`` to clear (api.md §6, absent-vs-null).
+Change = Union[Given[T], None]  # noqa: UP007 - a generic alias needs the Union form
+
+
+class Unchanged(enum.Enum):
+    """Marks an omitted field inside a use case."""
+
+    UNCHANGED = "UNCHANGED"
+
+
+UNCHANGED = Unchanged.UNCHANGED
+Omittable = Literal[Unchanged.UNCHANGED]
+
+
+def unwrap(change: Change[T]) -> T | Omittable:
+    """The new value of a changed field, ``UNCHANGED`` for an omitted one."""
+    return UNCHANGED if change is None else change.value
 
 #: Constraint violations a race between two valid-looking requests can still cause, as the rule
 #: the losing request broke. Everything else is a bug and stays an unexpected error.
@@ -71,12 +100,23 @@ async def write(
 
 
 def _as_domain_error(exc: IntegrityError) -> Exception:
-    name = getattr(getattr(exc.orig, "__cause__", None), "constraint_name", None)
-    known = CONSTRAINT_ERRORS.get(name or "")
-    if known is None:
-        return exc
-    code, message, field = known
-    return DomainError(code, message, field)
+    """The rule a constraint violation means. The use cases check every rule before writing; a
+    violation can still come from a concurrent transaction that committed in between (a row
+    deleted or referenced meanwhile, the same new code taken twice)."""
+    cause = getattr(exc.orig, "__cause__", None)
+    name = getattr(cause, "constraint_name", None) or ""
+    known = CONSTRAINT_ERRORS.get(name)
+    if known is not None:
+        code, message, field = known
+        return DomainError(code, message, field)
+    match getattr(cause, "sqlstate", None):
+        case "23503" if (exc.statement or "").lstrip().upper().startswith("DELETE"):
+            return DomainError("IN_USE", f"The row is still in use ({name}).")
+        case "23503":
+            return DomainError("NOT_FOUND", f"A referenced row no longer exists ({name}).")
+        case "23505":
+            return DomainError("DUPLICATE", f"The row already exists ({name}).")
+    return exc
 
 
 async def load_setup(session: AsyncSession) -> Setup:

@@ -25,15 +25,6 @@ VERSION = "The opportunity's `version` as last read; a different current version
 DRY_RUN = "Check every rule and return what would be written, without writing it."
 
 
-def _given(value: strawberry.Maybe[str | None]) -> str | writes.Omittable | None:
-    """An omitted input field (``None``) is unchanged; a given one may be null."""
-    return writes.UNCHANGED if value is None else value.value
-
-
-def _given_priority(value: strawberry.Maybe[Priority | None]) -> Priority | writes.Omittable | None:
-    return writes.UNCHANGED if value is None else value.value
-
-
 # --- create / update / delete --------------------------------------------------------------------
 
 
@@ -264,12 +255,12 @@ class OpportunityMutation:
         self, info: Info, input: Annotated[UpdateOpportunityInput, INPUT]
     ) -> UpdateOpportunityPayload:
         changes = writes.OpportunityChanges(
-            description=_given(input.description),
-            priority=_given_priority(input.priority),
-            contact_no=_given(input.contact_no),
-            salesperson_code=_given(input.salesperson_code),
-            campaign_no=_given(input.campaign_no),
-            sales_cycle_code=_given(input.sales_cycle_code),
+            description=input.description,
+            priority=input.priority,
+            contact_no=input.contact_no,
+            salesperson_code=input.salesperson_code,
+            campaign_no=input.campaign_no,
+            sales_cycle_code=input.sales_cycle_code,
             propagate_to_open_tasks=input.propagate_to_open_tasks,
         )
 
