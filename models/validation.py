@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 
+from models.activity import DATE_FORMULA_LENGTH
 from models.date_formula import InvalidDateFormula, parse_date_formula
 from models.errors import Violations
 
@@ -35,7 +36,11 @@ def check_date_formula(text: str | None, field: Sequence[str], violations: Viola
     if text is None or not text.strip():
         return ""
     try:
-        return str(parse_date_formula(text))
+        canonical = str(parse_date_formula(text))
     except InvalidDateFormula as exc:
         violations.add("INVALID", str(exc), field)
         return ""
+    if len(canonical) > DATE_FORMULA_LENGTH:  # valid input (≤ 64 characters) may not fit the column
+        violations.add("TOO_LONG", f"{canonical} is longer than {DATE_FORMULA_LENGTH} characters.", field)
+        return ""
+    return canonical
