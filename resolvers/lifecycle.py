@@ -245,7 +245,10 @@ async def update_stage(
 async def close_code_outcome(session: AsyncSession, code: str) -> CloseOutcome | None:
     if not code:
         return None
-    return await session.scalar(select(CloseOpportunityCode.type).where(CloseOpportunityCode.code == code))
+    # FOR SHARE: a concurrent change of the code's type waits until the closing entry is written.
+    return await session.scalar(
+        select(CloseOpportunityCode.type).where(CloseOpportunityCode.code == code).with_for_update(read=True)
+    )
 
 
 async def close(

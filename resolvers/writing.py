@@ -71,6 +71,13 @@ CONSTRAINT_ERRORS: dict[str, tuple[str, str, list[str] | None]] = {
     "pk_sales_quote": ("DUPLICATE", "A sales quote with this number already exists.", None),
     "pk_sales_order": ("DUPLICATE", "A sales order with this number already exists.", None),
     "pk_task": ("DUPLICATE", "A task with this number already exists.", None),
+    "pk_salesperson": ("DUPLICATE", "A salesperson with this code already exists.", ["code"]),
+    "pk_contact": ("DUPLICATE", "A contact with this number already exists.", ["no"]),
+    "pk_campaign": ("DUPLICATE", "A campaign with this number already exists.", ["no"]),
+    "pk_sales_cycle": ("DUPLICATE", "A sales cycle with this code already exists.", ["code"]),
+    "pk_sales_cycle_stage": ("DUPLICATE", "The sales cycle already has this stage.", ["stage"]),
+    "pk_close_opportunity_code": ("DUPLICATE", "A close code with this code already exists.", ["code"]),
+    "pk_activity": ("DUPLICATE", "An activity with this code already exists.", ["code"]),
 }
 
 

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy.engine import Connection
@@ -109,3 +110,86 @@ def test_every_type_field_and_argument_is_described() -> None:
                     undescribed.append(f"{name}.{field_name}({arg_name})")
 
     assert undescribed == []
+
+
+MUTATIONS = [
+    "updateSetup",
+    "createSalesperson",
+    "updateSalesperson",
+    "deleteSalesperson",
+    "createContact",
+    "updateContact",
+    "deleteContact",
+    "createCampaign",
+    "updateCampaign",
+    "deleteCampaign",
+    "createSalesCycle",
+    "updateSalesCycle",
+    "deleteSalesCycle",
+    "createSalesCycleStage",
+    "updateSalesCycleStage",
+    "deleteSalesCycleStage",
+    "createCloseOpportunityCode",
+    "updateCloseOpportunityCode",
+    "deleteCloseOpportunityCode",
+    "createActivity",
+    "updateActivity",
+    "deleteActivity",
+    "createOpportunity",
+    "updateOpportunity",
+    "activateFirstStage",
+    "updateOpportunityStage",
+    "closeOpportunity",
+    "deleteOpportunity",
+    "deleteClosedOpportunities",
+    "createSalesQuote",
+    "assignSalesQuote",
+    "unassignSalesDocument",
+    "makeOrderFromQuote",
+    "deleteSalesQuote",
+    "updateTask",
+    "cancelTask",
+]
+
+
+@pytest.mark.parametrize("name", MUTATIONS)
+def test_every_mutation_api_md_names_takes_one_input_and_returns_its_payload(name: str) -> None:
+    sdl = _compact(SCHEMA_FILE.read_text())
+    type_name = name[0].upper() + name[1:]
+
+    assert f"{name}(input: {type_name}Input!" in sdl
+    assert f"): {type_name}Payload!" in sdl or name in ("assignSalesQuote", "unassignSalesDocument")
+
+
+def test_the_payloads_carry_user_errors_and_the_error_codes_api_md_fixes() -> None:
+    sdl = _compact(SCHEMA_FILE.read_text())
+
+    user_error = sdl[sdl.index("type UserError {") :].split("}")[0]
+    for field in ("code: ErrorCode!", "message: String!", "field: [String!]"):
+        assert field in user_error, field
+    for code in [
+        "NOT_FOUND",
+        "REQUIRED",
+        "INVALID",
+        "TOO_LONG",
+        "DUPLICATE",
+        "BLOCKED",
+        "MUST_BE_POSITIVE",
+        "OPPORTUNITY_CLOSED",
+        "OPPORTUNITY_IN_PROGRESS",
+        "OPPORTUNITY_NOT_STARTED",
+        "NO_STAGES",
+        "ACTION_NOT_AVAILABLE",
+        "STAGE_NOT_AVAILABLE",
+        "QUOTE_REQUIRED",
+        "QUOTE_ALREADY_ASSIGNED",
+        "DATE_BEFORE_LAST_CHANGE",
+        "CLOSE_DATE_BEFORE_CHANGE",
+        "CLOSE_CODE_TYPE_MISMATCH",
+        "CONTACT_OTHER_COMPANY",
+        "NOT_EDITABLE",
+        "IN_USE",
+        "STALE_VERSION",
+        "FORBIDDEN",
+    ]:
+        assert f" {code} " in sdl, code
