@@ -157,6 +157,7 @@ async def delete_campaign(session: AsyncSession, no: str) -> str:
         raise DomainError(
             "IN_USE",
             f"You cannot delete campaign {campaign.no} {campaign.description}: it is used by {uses}.",
+            ["no"],
         )
     await session.execute(delete(Campaign).where(Campaign.no == campaign.no))
     return campaign.no

@@ -307,11 +307,12 @@ async def delete_contact(session: AsyncSession, no: str) -> str:
     contact = await lock_contact(session, no)
     name = f"contact {contact.no} {contact.name}"
     if await _exists(session, Task, _tasks_of(contact.no), Task.closed.is_(False)):
-        raise DomainError("IN_USE", f"You cannot delete {name} because it has open tasks.")
+        raise DomainError("IN_USE", f"You cannot delete {name} because it has open tasks.", ["no"])
     if await _exists(session, Opportunity, _opportunities_of(contact.no), Opportunity.closed.is_(False)):
         raise DomainError(
             "IN_USE",
             f"You cannot delete {name} because one or more opportunities are in not started or progress.",
+            ["no"],
         )
     persons = await session.scalar(select(func.count()).select_from(Contact).where(_persons_of(contact.no)))
     if persons:
@@ -319,6 +320,7 @@ async def delete_contact(session: AsyncSession, no: str) -> str:
             "IN_USE",
             f"You cannot delete {name} because it still has {persons} "
             f"{'person' if persons == 1 else 'persons'}: delete them or move them to another company.",
+            ["no"],
         )
     uses = await used_by(
         session,
@@ -331,6 +333,6 @@ async def delete_contact(session: AsyncSession, no: str) -> str:
         ],
     )
     if uses is not None:
-        raise DomainError("IN_USE", f"You cannot delete {name}: it is used by {uses}.")
+        raise DomainError("IN_USE", f"You cannot delete {name}: it is used by {uses}.", ["no"])
     await session.execute(delete(Contact).where(Contact.no == contact.no))
     return contact.no

@@ -168,12 +168,18 @@ async def delete_salesperson(session: AsyncSession, code: str) -> str:
     ).one()
     open_tasks, open_opportunities, *others = counts
     if open_tasks:
-        raise DomainError("IN_USE", f"You cannot delete salesperson {key} because it has open tasks.")
+        raise DomainError(
+            "IN_USE", f"You cannot delete salesperson {key} because it has open tasks.", ["code"]
+        )
     if open_opportunities:
-        raise DomainError("IN_USE", f"You cannot delete salesperson {key} because it has open opportunities.")
+        raise DomainError(
+            "IN_USE", f"You cannot delete salesperson {key} because it has open opportunities.", ["code"]
+        )
     uses = [_plural(n, one, many) for n, (one, many) in zip(others, _OTHER_USES, strict=True) if n]
     if uses:
-        raise DomainError("IN_USE", f"Salesperson {key} is used by {_join(uses)}; block it instead.")
+        raise DomainError(
+            "IN_USE", f"Salesperson {key} is used by {_join(uses)}; block it instead.", ["code"]
+        )
     await session.execute(delete(Salesperson).where(Salesperson.code == key))
     return key
 

@@ -344,7 +344,7 @@ async def test_delete_is_refused_while_anything_refers_to_the_campaign(
 
     payload = await send(gql, DELETE, no="K")
 
-    assert errors(payload) == [("IN_USE", None)]
+    assert errors(payload) == [("IN_USE", ["no"])]
     assert (
         payload["userErrors"][0]["message"]
         == f"You cannot delete campaign K Campaign K: it is used by {uses}."

@@ -78,7 +78,7 @@ async def test_open_tasks_refuse_first(gql: GraphQLClient, sessions: SessionFact
 
     assert refusal(payload) == (
         "IN_USE",
-        None,
+        ["no"],
         "You cannot delete contact P Person P because it has open tasks.",
     )
     assert await contact_nos(sessions) == ["C", "D", "P", "Q"]
@@ -108,7 +108,7 @@ async def test_opportunities_not_closed_refuse_the_contact_and_its_company(
     payload = await delete(gql, no)
 
     code, field, message = refusal(payload)
-    assert (code, field) == ("IN_USE", None)
+    assert (code, field) == ("IN_USE", ["no"])
     assert message.endswith(NOT_CLOSED)
     assert await contact_nos(sessions) == ["C", "D", "P", "Q"]
 
@@ -120,7 +120,7 @@ async def test_a_company_with_persons_is_refused(gql: GraphQLClient, sessions: S
 
     assert refusal(payload) == (
         "IN_USE",
-        None,
+        ["no"],
         "You cannot delete contact C Company C because it still has 1 person: "
         "delete them or move them to another company.",
     )
@@ -161,7 +161,7 @@ async def test_any_other_reference_refuses_the_delete(
 
     assert refusal(payload) == (
         "IN_USE",
-        None,
+        ["no"],
         f"You cannot delete contact Q Person Q: it is used by {uses}.",
     )
     assert await contact_nos(sessions) == ["C", "D", "P", "Q"]

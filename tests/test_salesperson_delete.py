@@ -89,7 +89,11 @@ async def test_delete_salesperson_refuses_while_it_has_open_tasks_before_any_oth
     payload = await delete(gql)
 
     assert payload["deletedId"] is None
-    assert refusal(payload) == ("IN_USE", None, "You cannot delete salesperson S because it has open tasks.")
+    assert refusal(payload) == (
+        "IN_USE",
+        ["code"],
+        "You cannot delete salesperson S because it has open tasks.",
+    )
     assert await codes(sessions) == ["OTHER", "S"]
 
 
@@ -107,7 +111,7 @@ async def test_delete_salesperson_refuses_while_it_has_open_opportunities(
 
     assert refusal(payload) == (
         "IN_USE",
-        None,
+        ["code"],
         "You cannot delete salesperson S because it has open opportunities.",
     )
     assert await codes(sessions) == ["OTHER", "S"]
@@ -143,7 +147,7 @@ async def test_delete_salesperson_refuses_while_anything_else_refers_to_it(
 
     payload = await delete(gql)
 
-    assert refusal(payload) == ("IN_USE", None, f"Salesperson S is used by {used_by}; block it instead.")
+    assert refusal(payload) == ("IN_USE", ["code"], f"Salesperson S is used by {used_by}; block it instead.")
     assert await codes(sessions) == ["OTHER", "S"]
 
 
@@ -158,7 +162,7 @@ async def test_delete_salesperson_refuses_the_setups_default_salesperson(
 
     assert refusal(payload) == (
         "IN_USE",
-        None,
+        ["code"],
         "Salesperson S is used by 1 campaign and the setup as its default salesperson; block it instead.",
     )
     assert await codes(sessions) == ["OTHER", "S"]
