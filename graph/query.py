@@ -8,6 +8,8 @@ import strawberry
 
 from graph.context import Info
 from graph.node import resolve_node, resolve_nodes
+from graph.queries.performance import PerformanceQuery
+from graph.queries.pipeline import PipelineQuery
 from graph.relay import Connection, Node, order_terms, page_args, root_connection
 from graph.types import activity as activity_types
 from graph.types import campaign as campaign_types
@@ -39,7 +41,7 @@ from resolvers.viewer import scoped
 
 
 @strawberry.type(description="Read the opportunity-management graph.")
-class Query:
+class Query(PipelineQuery, PerformanceQuery):
     @strawberry.field(description="Any object by its global ID.")
     async def node(
         self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="A global ID.")]
