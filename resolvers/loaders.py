@@ -39,6 +39,15 @@ from resolvers.sales_document import (
     quote_lines_in_order,
     quote_rows,
 )
+from resolvers.statistics import (
+    Scope,
+    StageStatistics,
+    Statistics,
+    StatisticsFilter,
+    close_code_count_loader,
+    stage_statistics_loader,
+    statistics_loader,
+)
 
 
 def _first(row: Any) -> Any:
@@ -209,6 +218,18 @@ class Loaders:
             SalesOrderLine.order_no,
             lambda r: r[0].order_no,
         )
+
+    # --- statistics (resolvers/statistics.py): one statement per batch of parents ----------
+
+    def statistics(self, scope: Scope, f: StatisticsFilter) -> DataLoader[str, Statistics]:
+        return self._get(("Statistics", scope, f), lambda: statistics_loader(self.sessions, scope, f))
+
+    def stage_statistics(self, f: StatisticsFilter) -> DataLoader[tuple[str, int], StageStatistics]:
+        return self._get(("StageStatistics", f), lambda: stage_statistics_loader(self.sessions, f))
+
+    @property
+    def entries_by_close_code(self) -> DataLoader[str, int]:
+        return self._get("EntryCountByCloseCode", lambda: close_code_count_loader(self.sessions))
 
     # --- nested connections: one page per parent --------------------------------------------
 

@@ -100,3 +100,7 @@ class CloseOpportunityCode(Node):
 
     def node_key(self) -> list[str | int]:
         return [self.code]
+
+    @strawberry.field(description="How many opportunity entries, active or not, carry this code.")
+    async def no_of_opportunities(self, info: Info) -> int:
+        return await info.context.loaders.entries_by_close_code.load(self.code)

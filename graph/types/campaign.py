@@ -11,7 +11,9 @@ import models
 from graph.context import Info
 from graph.relay import Connection, Node, OrderDirection
 from graph.types.common import After, Before, First, Last, load_one
+from graph.types.statistics import OpportunityStatistics, StatisticsFilterArg, statistics_of
 from resolvers import campaign as reads
+from resolvers.statistics import Scope
 
 if TYPE_CHECKING:
     from graph.types.opportunity import Opportunity, OpportunityFilter, OpportunityOrder
@@ -63,6 +65,13 @@ class Campaign(Node):
 
     def node_key(self) -> list[str | int]:
         return [self.no]
+
+    @strawberry.field(
+        description="Figures of the campaign's active entries, won and lost included unless `actionTaken` "
+        "narrows them (domain.md §7), one statement for a whole list of parents."
+    )
+    async def statistics(self, info: Info, filter: StatisticsFilterArg = None) -> OpportunityStatistics:
+        return await statistics_of(info, Scope.CAMPAIGN, self.no, filter)
 
     @strawberry.field(description="Salesperson responsible for the campaign.")
     async def salesperson(

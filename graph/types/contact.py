@@ -11,8 +11,10 @@ from graph.context import Info
 from graph.relay import Connection, Node, OrderDirection, nested_connection, order_terms, page_args
 from graph.types.common import After, Before, First, Last, load_one, to_filter
 from graph.types.enums import ContactType
+from graph.types.statistics import OpportunityStatistics, StatisticsFilterArg, statistics_of
 from resolvers import contact as reads
 from resolvers.pagination import Listing
+from resolvers.statistics import Scope
 from resolvers.viewer import scoped
 
 if TYPE_CHECKING:
@@ -73,6 +75,14 @@ class Contact(Node):
 
     def node_key(self) -> list[str | int]:
         return [self.no]
+
+    @strawberry.field(
+        description="Figures of the active entries of a company and all its persons, or of a person "
+        "alone; won and lost included unless `actionTaken` narrows them (domain.md §7), one statement for a "
+        "whole list of parents."
+    )
+    async def statistics(self, info: Info, filter: StatisticsFilterArg = None) -> OpportunityStatistics:
+        return await statistics_of(info, Scope.CONTACT, self.no, filter)
 
     @strawberry.field(description="The company (for a company, itself).")
     async def company(self, info: Info) -> Contact | None:

@@ -12,7 +12,15 @@ from graph.context import Info
 from graph.relay import Connection, Node, OrderDirection
 from graph.types.common import After, Before, First, Last, load_one, pct
 from graph.types.enums import ProbabilityCalculation
+from graph.types.statistics import (
+    OpportunityStatistics,
+    StageStatistics,
+    StatisticsFilterArg,
+    stage_statistics_of,
+    statistics_of,
+)
 from resolvers import sales_cycle as reads
+from resolvers.statistics import Scope
 
 if TYPE_CHECKING:
     from graph.types.activity import Activity
@@ -74,6 +82,13 @@ class SalesCycle(Node):
 
     def node_key(self) -> list[str | int]:
         return [self.code]
+
+    @strawberry.field(
+        description="Figures of the cycle's open opportunities: active entries that are not won or lost "
+        "(domain.md §7), one statement for a whole list of parents."
+    )
+    async def statistics(self, info: Info, filter: StatisticsFilterArg = None) -> OpportunityStatistics:
+        return await statistics_of(info, Scope.SALES_CYCLE, self.code, filter)
 
     @strawberry.field(description="The stages, always in ascending stage order.")
     async def stages(self, info: Info) -> list[SalesCycleStage]:
@@ -148,6 +163,13 @@ class SalesCycleStage(Node):
 
     def node_key(self) -> list[str | int]:
         return [self.sales_cycle_code, self.stage]
+
+    @strawberry.field(
+        description="Opportunities on this stage now (active entries) and the average days entries "
+        "stayed on it (inactive entries); one statement for all stages of a page of cycles."
+    )
+    async def statistics(self, info: Info, filter: StatisticsFilterArg = None) -> StageStatistics:
+        return await stage_statistics_of(info, self.sales_cycle_code, self.stage, filter)
 
     @strawberry.field(description="The sales cycle.")
     async def sales_cycle(self, info: Info) -> SalesCycle:

@@ -11,7 +11,9 @@ import models
 from graph.context import Info
 from graph.relay import Connection, Node, OrderDirection
 from graph.types.common import After, Before, First, Last, pct
+from graph.types.statistics import OpportunityStatistics, StatisticsFilterArg, statistics_of
 from resolvers import salesperson as reads
+from resolvers.statistics import Scope
 
 if TYPE_CHECKING:
     from graph.types.opportunity import Opportunity, OpportunityFilter, OpportunityOrder
@@ -61,6 +63,13 @@ class Salesperson(Node):
 
     def node_key(self) -> list[str | int]:
         return [self.code]
+
+    @strawberry.field(
+        description="Figures of the salesperson's active entries, won and lost included unless `actionTaken` "
+        "narrows them (domain.md §7), one statement for a whole list of parents."
+    )
+    async def statistics(self, info: Info, filter: StatisticsFilterArg = None) -> OpportunityStatistics:
+        return await statistics_of(info, Scope.SALESPERSON, self.code, filter)
 
     @strawberry.field(description="Opportunities of this salesperson, paged.")
     async def opportunities(
