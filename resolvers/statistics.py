@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, literal_column, or_, select, tuple_
+from sqlalchemy import ColumnElement, and_, func, literal_column, or_, select, tuple_, union_all
 from strawberry.dataloader import DataLoader
 
 from models import ActionTaken, Contact, ContactType, OpportunityEntry
@@ -118,21 +118,7 @@ def _scope_statement(scope: Scope, keys: Sequence[str], f: StatisticsFilter) -> 
     """``(key, measures…)`` per parent key, over the active entries in the scope."""
     conditions = [E.active.is_(True), *entry_conditions(f)]
     if scope is Scope.CONTACT:
-        contacts = (
-            select(Contact.no, Contact.type, Contact.company_no).where(Contact.no.in_(keys)).subquery()
-        )
-        # A company counts its own and its persons' entries; a person only its own (domain.md §1.3).
-        same_company = or_(
-            E.contact_company_no == contacts.c.company_no,
-            and_(contacts.c.company_no.is_(None), E.contact_company_no.is_(None)),
-        )
-        own = or_(contacts.c.type == ContactType.COMPANY, E.contact_no == contacts.c.no)
-        return (
-            select(contacts.c.no.label("key"), *_measures())
-            .select_from(contacts)
-            .join(E, and_(same_company, own, *conditions))
-            .group_by(contacts.c.no)
-        )
+        return _contact_statement(keys, conditions)
     column = {
         Scope.SALESPERSON: E.salesperson_code,
         Scope.CAMPAIGN: E.campaign_no,
@@ -141,6 +127,46 @@ def _scope_statement(scope: Scope, keys: Sequence[str], f: StatisticsFilter) -> 
     if scope is Scope.SALES_CYCLE:
         conditions.append(E.action_taken.not_in(CLOSING))  # open opportunities only (§7)
     return select(column.label("key"), *_measures()).where(column.in_(keys), *conditions).group_by(column)
+
+
+def _contact_statement(keys: Sequence[str], conditions: list[ColumnElement[bool]]) -> Any:
+    """A company counts its own and its persons' entries; a person only its own (domain.md §1.3).
+
+    Two equality joins (on the company, and for persons without a company on the contact) that
+    the partial index on active entries answers, rather than one join on an ``OR`` that it cannot.
+    """
+    contacts = select(Contact.no, Contact.type, Contact.company_no).where(Contact.no.in_(keys)).subquery()
+    own = or_(contacts.c.type == ContactType.COMPANY, E.contact_no == contacts.c.no)
+    in_company = (
+        select(contacts.c.no.label("key"), E)
+        .select_from(contacts)
+        .join(E, and_(E.contact_company_no == contacts.c.company_no, own, *conditions))
+    )
+    without_company = (
+        select(contacts.c.no.label("key"), E)
+        .select_from(contacts)
+        .join(
+            E,
+            and_(
+                contacts.c.company_no.is_(None),
+                E.contact_company_no.is_(None),
+                E.contact_no == contacts.c.no,
+                *conditions,
+            ),
+        )
+    )
+    matched = union_all(in_company, without_company).subquery()
+    return (
+        select(
+            matched.c.key,
+            func.count(matched.c.entry_no).label("n"),
+            func.sum(matched.c.estimated_value).label("estimated"),
+            func.sum(matched.c.calculated_current_value).label("calculated"),
+            func.avg(matched.c.estimated_value).label("avg_estimated"),
+            func.avg(matched.c.calculated_current_value).label("avg_calculated"),
+        )
+        .group_by(matched.c.key)
+    )
 
 
 def statistics_loader(
