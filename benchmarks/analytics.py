@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import datetime as dt
 import statistics
 import sys
 import time
@@ -36,6 +37,7 @@ from tests.pg import admin_execute, with_database
 
 DATABASE = "sg_bench_analytics"
 STATS = "noOfOpportunities estimatedValue calculatedCurrentValue averageEstimatedValue"
+PIPELINE = STATS
 
 #: (name, document, variables). The first page of each list, as a dashboard would ask for it.
 QUERIES: list[tuple[str, str, dict[str, Any]]] = [
@@ -77,6 +79,58 @@ QUERIES: list[tuple[str, str, dict[str, Any]]] = [
     (
         "close codes with their counts",
         "{ closeOpportunityCodes(first: 50) { nodes { code noOfOpportunities } } }",
+        {},
+    ),
+    (
+        "pipeline by salesperson and status",
+        f"""{{ pipeline(groupBy: [SALESPERSON, STATUS]) {{ groups {{ key {{ salesperson {{ name }} status }}
+              measures {{ {PIPELINE} }} }} total {{ {PIPELINE} }} }} }}""",
+        {},
+    ),
+    (
+        "pipeline by month of the estimated close date",
+        f"""{{ pipeline(groupBy: [PERIOD], period: MONTH) {{ groups {{ key {{ periodStart }}
+              measures {{ {PIPELINE} }} }} }} }}""",
+        {},
+    ),
+    (
+        "pipeline by sales cycle and stage, open only",
+        f"""{{ pipeline(groupBy: [SALES_CYCLE, STAGE], filter: {{closed: false}}) {{ groups {{
+              key {{ salesCycle {{ code }} stage }} measures {{ {PIPELINE} }} }} }} }}""",
+        {},
+    ),
+    (
+        "pipeline by salesperson and status, as of a year ago",
+        f"""query($d: Date) {{ pipeline(groupBy: [SALESPERSON, STATUS], asOf: $d) {{ groups {{
+              key {{ salespersonCode status }} measures {{ {PIPELINE} }} }} }} }}""",
+        {"d": (dt.date.today() - dt.timedelta(days=365)).isoformat()},
+    ),
+    (
+        "win rate by salesperson",
+        """{ winRate(groupBy: SALESPERSON) { salesperson { name } won lost winRateByCount
+              winRateByValue } }""",
+        {},
+    ),
+    (
+        "win rate by sales cycle, this year",
+        """query($from: Date) { winRate(groupBy: SALES_CYCLE, from: $from) { salesCycle { code }
+              winRateByCount winRateByValue } }""",
+        {"from": dt.date(dt.date.today().year, 1, 1).isoformat()},
+    ),
+    *[
+        (
+            f"velocity and stage conversion of {cycle}",
+            """query($c: String!) { velocity(salesCycleCode: $c) { averageDaysToClose medianDaysToClose
+                  stages { stageNo averageDaysInStage medianDaysInStage } }
+                stageConversion(salesCycleCode: $c) { stageNo reached converted conversionRate } }""",
+            {"c": cycle},
+        )
+        for cycle in ("NEW", "EXISTING", "SMALL", "PROJECT")
+    ],
+    (
+        "opportunities stalled over 30 days, first 50, with count",
+        """{ opportunities(first: 50, filter: {stalledForDays: 30}) { totalCount
+              nodes { no daysInCurrentStage } } }""",
         {},
     ),
 ]

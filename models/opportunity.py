@@ -61,6 +61,14 @@ class Opportunity(Base):
         Index("ix_opportunity_status", "status", "no"),
         Index("ix_opportunity_creation_date", "creation_date", "no"),
         Index("ix_opportunity_date_closed", "date_closed", "no"),
+        # Days to close per cycle (velocity): closed opportunities only.
+        Index(
+            "ix_opportunity_cycle_closed",
+            "sales_cycle_code",
+            "date_closed",
+            postgresql_include=["creation_date", "status"],
+            postgresql_where=text("closed"),
+        ),
         Index("ix_opportunity_description", "description", "no"),
         Index("uq_opportunity_sales_quote_no", "sales_quote_no", unique=True),
         Index("uq_opportunity_sales_order_no", "sales_order_no", unique=True),
@@ -146,6 +154,36 @@ class OpportunityEntry(Base):
         ),
         Index("ix_opportunity_entry_active_campaign", "campaign_no", postgresql_where=ACTIVE),
         Index("ix_opportunity_entry_close_code", "close_opportunity_code"),
+        # Stage moves in entry order per opportunity: velocity, stage conversion and the date the
+        # current stage was entered (UPDATED entries never change the stage).
+        Index(
+            "ix_opportunity_entry_stage_moves",
+            "sales_cycle_code",
+            "opportunity_no",
+            "entry_no",
+            postgresql_include=["sales_cycle_stage", "date_of_change", "action_taken"],
+            postgresql_where=text("action_taken <> 'UPDATED'"),
+        ),
+        # Closing entries by closing date: win rates.
+        Index(
+            "ix_opportunity_entry_closing",
+            "date_closed",
+            postgresql_include=[
+                "action_taken",
+                "salesperson_code",
+                "sales_cycle_code",
+                "estimated_value",
+                "calculated_current_value",
+            ],
+            postgresql_where=text("active AND date_closed IS NOT NULL"),
+        ),
+        # Open opportunities' active entries: the stalled filter and its count.
+        Index(
+            "ix_opportunity_entry_active_open",
+            "opportunity_no",
+            postgresql_include=["entry_no", "sales_cycle_code", "action_taken", "date_of_change"],
+            postgresql_where=text("active AND date_closed IS NULL"),
+        ),
         Index("ix_opportunity_entry_date_of_change", "date_of_change", "entry_no"),
         # Sort keys of the opportunity list that live on the active entry (api.md §4).
         Index(

@@ -39,6 +39,7 @@ from resolvers.sales_document import (
     quote_lines_in_order,
     quote_rows,
 )
+from resolvers.stage_age import CurrentEntry, days_in_current_stage
 from resolvers.statistics import (
     Scope,
     StageStatistics,
@@ -147,6 +148,17 @@ class Loaders:
             opportunity_rows(),
             Opportunity.sales_order_no,
             lambda r: r[0].sales_order_no,
+        )
+
+    @property
+    def days_in_current_stage_by_opportunity(self) -> DataLoader[str, Any]:
+        """(no, days) of open opportunities; ``None`` for not started or closed ones."""
+        # Built on first use only: the statement is costly to build once per field.
+        return self._get(
+            "DaysInCurrentStageByOpportunity",
+            lambda: key_loader(
+                self.sessions, days_in_current_stage(), CurrentEntry.opportunity_no, lambda r: r[0]
+            ),
         )
 
     @property

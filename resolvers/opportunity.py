@@ -19,6 +19,7 @@ from sqlalchemy.orm import aliased
 from models import Opportunity, OpportunityEntry, OpportunityStatus, Priority
 from resolvers.filters import code_value, contains, date_range, equal, one_of
 from resolvers.pagination import Listing, ordering
+from resolvers.stage_age import stalled_for
 
 ActiveEntry = aliased(OpportunityEntry, name="active_entry")
 
@@ -69,6 +70,7 @@ class OpportunityFilter:
     date_closed_from: dt.date | None = None
     date_closed_to: dt.date | None = None
     search: str | None = None
+    stalled_for_days: int | None = None
 
 
 def opportunity_rows() -> Select[Opportunity, OpportunityEntry]:
@@ -78,8 +80,14 @@ def opportunity_rows() -> Select[Opportunity, OpportunityEntry]:
     )
 
 
-def _conditions(f: OpportunityFilter) -> list[ColumnElement[bool]]:
-    o, e = Opportunity, ActiveEntry
+def opportunity_conditions(
+    f: OpportunityFilter, o: Any = Opportunity, e: Any = ActiveEntry
+) -> list[ColumnElement[bool]]:
+    """The filter's conditions on the opportunity's columns ``o`` and its active entry's ``e``.
+
+    Another source with the same column names (the pipeline's state as of a past date) passes its
+    own columns, so the filter means the same everywhere.
+    """
     return [
         *equal(
             [
@@ -98,11 +106,12 @@ def _conditions(f: OpportunityFilter) -> list[ColumnElement[bool]]:
         *date_range(e.estimated_close_date, f.estimated_closing_date_from, f.estimated_closing_date_to),
         *date_range(o.date_closed, f.date_closed_from, f.date_closed_to),
         *contains(o.description, f.search),
+        *stalled_for(f.stalled_for_days, e),
     ]
 
 
 def opportunity_listing(f: OpportunityFilter | None, order: list[tuple[str, bool]]) -> Listing:
     stmt = opportunity_rows()
     if f is not None:
-        stmt = stmt.where(*_conditions(f))
+        stmt = stmt.where(*opportunity_conditions(f))
     return Listing(stmt, ordering(order, ORDER_COLUMNS, "NO"), "opportunity")

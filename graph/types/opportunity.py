@@ -72,6 +72,11 @@ class OpportunityFilter:
     search: str | None = strawberry.field(
         default=None, description="Case-insensitive substring of the description."
     )
+    stalled_for_days: int | None = strawberry.field(
+        default=None,
+        description="Open (started, not closed) opportunities whose `daysInCurrentStage` is greater "
+        "than this (0 to 36500; else INVALID_FILTER).",
+    )
 
 
 def opportunity_listing(
@@ -206,6 +211,18 @@ class Opportunity(Node):
         if self.entry is None or self.entry.sales_cycle_stage == 0 or not self.entry.sales_cycle_code:
             return None
         return await stage_in_cycle(info, self.entry.sales_cycle_code, self.entry.sales_cycle_stage)
+
+    @strawberry.field(
+        description="Days since the opportunity entered its current stage: today (in the setup's time "
+        "zone) minus the date of change of its latest entry that is not UPDATED (an update never "
+        "changes the stage); negative for a stage entered on a future date. Null when not started "
+        "or closed. Loaded in one batch for a page of opportunities."
+    )
+    async def days_in_current_stage(self, info: Info) -> int | None:
+        if self.entry is None or self.closed:
+            return None
+        row = await info.context.loaders.days_in_current_stage_by_opportunity.load(self.no)
+        return None if row is None else int(row[1])
 
     @strawberry.field(
         description="The stage actions offered now, with their stages and blockers; empty once closed."
