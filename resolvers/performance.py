@@ -36,13 +36,13 @@ from models import (
     SalesCycle,
     SalesCycleStage,
 )
+from models.probability import round_money
 from resolvers.errors import RequestError
 from resolvers.filters import code_value, date_range, equal
 from resolvers.pagination import AnySelect
 from resolvers.stage_age import UPDATED, action_literal
 
 MAX_GROUPS = 1000
-CENT = Decimal("0.01")
 RATE = Decimal("0.0001")
 HUNDRED = Decimal(100)
 #: Above any stage number: a WON entry counts as a move past every stage.
@@ -53,7 +53,8 @@ WON = action_literal(ActionTaken.WON)
 
 
 def money(value: Decimal | None) -> Decimal:
-    return (value or Decimal(0)).quantize(CENT, rounding=ROUND_HALF_UP)
+    """An amount from an aggregate (``None`` over no rows) as money: 2 decimals, half-up."""
+    return round_money(value or Decimal(0))
 
 
 def percentage(part: Decimal | int, whole: Decimal | int) -> Decimal:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from dataclasses import dataclass, fields
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
@@ -35,6 +35,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from models import ActionTaken, Opportunity, OpportunityEntry, OpportunityStatus
+from models.probability import round_money
 from resolvers.errors import RequestError
 from resolvers.opportunity import ActiveEntry, OpportunityFilter, opportunity_conditions, opportunity_listing
 from resolvers.pagination import Listing
@@ -42,7 +43,6 @@ from resolvers.viewer import Viewer, scoped
 
 MAX_DIMENSIONS = 4
 MAX_GROUPS = 1000
-CENT = Decimal("0.01")
 
 
 class PipelineDimension(enum.Enum):
@@ -155,7 +155,8 @@ class PipelineFigures:
 
 
 def money(value: Decimal | None) -> Decimal:
-    return (value or Decimal(0)).quantize(CENT, rounding=ROUND_HALF_UP)
+    """An amount from an aggregate (``None`` over no rows) as money: 2 decimals, half-up."""
+    return round_money(value or Decimal(0))
 
 
 def average(total: Decimal, count: int) -> Decimal:
