@@ -14,7 +14,8 @@ def escape_like(text: str) -> str:
 
 
 def contains(column: Any, text: str | None) -> list[ColumnElement[bool]]:
-    """Case-insensitive substring match; no condition for an empty search."""
+    """Case-insensitive substring match of the trimmed text; no condition for a blank search."""
+    text = (text or "").strip()
     if not text:
         return []
     return [column.ilike(f"%{escape_like(text)}%", escape="\\")]

@@ -114,7 +114,6 @@ class Page:
     has_previous_page: bool
 
 
-EMPTY_PAGE = Page(rows=[], cursors=[], has_next_page=False, has_previous_page=False)
 
 
 # --- cursors -------------------------------------------------------------------------------
@@ -226,8 +225,7 @@ def _page(listing: Listing, args: PageArgs, rows: Sequence[Sequence[Any]]) -> Pa
 async def fetch_page(session: AsyncSession, listing: Listing, args: PageArgs) -> Page:
     """One page of a root list: one statement."""
     args = args.checked()
-    if args.size == 0:
-        return EMPTY_PAGE
+    # Even an empty page (`first: 0`) asks for one row, to tell whether there is a next page.
     result = await session.execute(_windowed(listing, args))
     return _page(listing, args, result.all())
 
@@ -242,8 +240,8 @@ async def fetch_pages(
 ) -> list[Page]:
     """One page per parent key, in key order: one statement for all parents."""
     args = args.checked()
-    if args.size == 0 or not keys:
-        return [EMPTY_PAGE for _ in keys]
+    if not keys:
+        return []
     parents = (
         func.unnest(bindparam("parent_keys", value=list(keys), type_=ARRAY(key_type or String())))
         .table_valued("key")

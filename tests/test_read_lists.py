@@ -170,6 +170,7 @@ OPPORTUNITY_FILTERS: list[tuple[dict[str, Any], list[str]]] = [
     ({"dateClosedFrom": "2024-03-01"}, ["OP04"]), ({"dateClosedTo": "2024-03-01"}, ["OP03"]),
     ({"search": "ALPHA"}, ["OP01", "OP04"]), ({"search": "100%"}, ["OP01"]), ({"search": "a_x"}, ["OP02"]),
     ({"search": ""}, ["OP01", "OP02", "OP03", "OP04", "OP05"]),
+    ({"search": "   "}, ["OP01", "OP02", "OP03", "OP04", "OP05"]), ({"search": "  alpha "}, ["OP01", "OP04"]),
     ({"closed": False, "salespersonCode": "SP1", "priority": ["HIGH"]}, ["OP01", "OP05"]),
 ]  # fmt: skip
 
@@ -523,6 +524,7 @@ async def test_first_zero_gives_an_empty_page_that_still_counts(
 
     assert (page["nodes"], page["edges"], page["totalCount"]) == ([], [], 3)
     assert (page["pageInfo"]["startCursor"], page["pageInfo"]["endCursor"]) == (None, None)
+    assert (page["pageInfo"]["hasNextPage"], page["pageInfo"]["hasPreviousPage"]) == (True, False)
 
 
 @pytest.mark.parametrize(

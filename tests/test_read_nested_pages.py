@@ -82,6 +82,25 @@ async def test_contact_opportunities_page_per_contact_not_across_contacts(
     assert pages["C1"]["pageInfo"] == {"hasNextPage": False, "hasPreviousPage": False, "endCursor": None}
 
 
+async def test_an_empty_nested_page_still_tells_which_contacts_have_more(
+    gql: GraphQLClient, sessions: SessionFactory
+) -> None:
+    await given_contacts_salespeople_and_opportunities(sessions)
+
+    data = await gql.query(
+        f"""query($f: ContactFilter) {{ contacts(filter: $f) {{ nodes {{ no
+              opportunities(first: 0) {{ {PAGE} }} }} }} }}""",
+        {"f": {"type": "COMPANY"}},
+    )
+
+    pages = {c["no"]: c["opportunities"] for c in data["contacts"]["nodes"]}
+    assert {no: (nos(page), page["pageInfo"]["hasNextPage"]) for no, page in pages.items()} == {
+        "C1": ([], False),
+        "C2": ([], True),
+        "C3": ([], True),
+    }
+
+
 async def test_each_contact_pages_on_with_its_own_cursor_in_one_request(
     gql: GraphQLClient, sessions: SessionFactory
 ) -> None:
