@@ -22,6 +22,11 @@ def round_money(value: Decimal) -> Decimal:
     return value.quantize(MONEY_QUANTUM, rounding=ROUND_HALF_UP)
 
 
+def money_total(value: Decimal | None) -> Decimal:
+    """A SQL aggregate's amount as money; ``None`` (an aggregate over no rows) is 0.00."""
+    return round_money(value if value is not None else Decimal(0))
+
+
 def round_pct(value: Decimal) -> Decimal:
     """Round a percentage to 4 decimals, half-up (away from zero on ties)."""
     return value.quantize(PCT_QUANTUM, rounding=ROUND_HALF_UP)

@@ -36,7 +36,7 @@ from models import (
     SalesCycle,
     SalesCycleStage,
 )
-from models.probability import round_money
+from models.probability import money_total
 from resolvers.errors import RequestError
 from resolvers.filters import code_value, date_range, equal
 from resolvers.pagination import AnySelect
@@ -50,11 +50,6 @@ BEYOND_STAGES = 2**31 - 1
 
 
 WON = action_literal(ActionTaken.WON)
-
-
-def money(value: Decimal | None) -> Decimal:
-    """An amount from an aggregate (``None`` over no rows) as money: 2 decimals, half-up."""
-    return round_money(value or Decimal(0))
 
 
 def percentage(part: Decimal | int, whole: Decimal | int) -> Decimal:
@@ -153,7 +148,7 @@ def _win_rate_statement(period: Period, f: WinRateFilter | None, *keys: Any) -> 
 
 def _win_rate(codes: tuple[str | None, str | None], row: Any) -> WinRate:
     won, lost, won_value, lost_value, sales = row
-    return WinRate(*codes, won, lost, money(won_value), money(lost_value), money(sales))
+    return WinRate(*codes, won, lost, money_total(won_value), money_total(lost_value), money_total(sales))
 
 
 async def win_rates(

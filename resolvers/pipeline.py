@@ -35,7 +35,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from models import ActionTaken, Opportunity, OpportunityEntry, OpportunityStatus
-from models.probability import round_money
+from models.probability import money_total
 from resolvers.errors import RequestError
 from resolvers.opportunity import ActiveEntry, OpportunityFilter, opportunity_conditions, opportunity_listing
 from resolvers.pagination import Listing
@@ -154,14 +154,9 @@ class PipelineFigures:
     total: Measures
 
 
-def money(value: Decimal | None) -> Decimal:
-    """An amount from an aggregate (``None`` over no rows) as money: 2 decimals, half-up."""
-    return round_money(value or Decimal(0))
-
-
 def average(total: Decimal, count: int) -> Decimal:
     """``total / count`` to the cent, half-up; 0 for an empty set."""
-    return money(total / count) if count else money(Decimal(0))
+    return money_total(total / count) if count else money_total(Decimal(0))
 
 
 def period_end(start: dt.date, unit: PeriodUnit) -> dt.date:
@@ -376,7 +371,7 @@ async def pipeline(session: AsyncSession, request: PipelineRequest, viewer: View
     total = NO_MEASURES
     for row in rows:
         count, estimated, calculated = row[-3:]
-        measures = Measures(count, money(estimated), money(calculated))
+        measures = Measures(count, money_total(estimated), money_total(calculated))
         if width and row[width] == 0:
             groups.append(PipelineGroup(_key(request, tuple(row[:width])), measures))
         else:

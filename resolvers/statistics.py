@@ -28,7 +28,7 @@ from sqlalchemy import ColumnElement, and_, func, literal_column, or_, select, t
 from strawberry.dataloader import DataLoader
 
 from models import ActionTaken, Contact, ContactType, OpportunityEntry
-from models.probability import round_money
+from models.probability import money_total, round_money
 from resolvers.db import SessionFactory
 
 ZERO = Decimal("0.00")
@@ -209,8 +209,8 @@ def stage_statistics_loader(
         found = {
             (row.sales_cycle_code, row.sales_cycle_stage): StageStatistics(
                 no_of_opportunities=row.n,
-                estimated_value=round_money(row.estimated or ZERO),
-                calculated_current_value=round_money(row.calculated or ZERO),
+                estimated_value=money_total(row.estimated),
+                calculated_current_value=money_total(row.calculated),
                 average_no_of_days=Decimal(row.days or 0).quantize(DAYS_QUANTUM, rounding=ROUND_HALF_UP),
             )
             for row in rows
