@@ -29,11 +29,11 @@ from sqlalchemy import event, func, select, text
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import models
-from graph.app import create_app
-from resolvers.db import create_engine
-from resolvers.migrate import upgrade
-from resolvers.seed import seed_demo
-from tests.pg import admin_execute, with_database
+from resolvers.demo.seed import seed_demo
+from server.app import create_app
+from server.engine import create_engine
+from server.migrate import upgrade
+from tests.support.pg import admin_execute, with_database
 
 DATABASE = "sg_bench_analytics"
 STATS = "noOfOpportunities estimatedValue calculatedCurrentValue averageEstimatedValue"

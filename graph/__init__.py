@@ -1,1 +1,2 @@
-"""The API surface: Strawberry types, the root Query, the Starlette app, the CLI."""
+"""The GraphQL schema: Strawberry types, inputs, enums, the root Query and Mutation, the request context,
+relay ids and error conversion. Knows GraphQL; turns domain errors into userErrors."""

@@ -6,16 +6,14 @@ from dataclasses import dataclass, field
 
 import strawberry
 
-from resolvers.db import SessionFactory
-from resolvers.loaders import Loaders
-from resolvers.settings import Settings
+from resolvers.reads.loaders import Loaders
+from resolvers.session import SessionFactory
 from resolvers.viewer import ANONYMOUS, Viewer
 
 
 @dataclass
 class Context:
     sessions: SessionFactory
-    settings: Settings
     request_id: str
     viewer: Viewer = ANONYMOUS
     _loaders: Loaders | None = field(default=None, repr=False)

@@ -19,7 +19,7 @@ from graph.types.sales_document import SalesOrder, SalesQuote
 from graph.types.salesperson import Salesperson
 from graph.types.task import Task
 from resolvers.errors import RequestError
-from resolvers.loaders import Loaders
+from resolvers.reads.loaders import Loaders
 
 MAX_IDS = 100
 

@@ -31,12 +31,12 @@ from graph.types.sales_document import SalesOrder, SalesQuote
 from graph.types.salesperson import Salesperson
 from graph.types.setup import Setup, Viewer, load_setup
 from graph.types.task import Task
-from resolvers import activity as activity_reads
-from resolvers import campaign as campaign_reads
-from resolvers import sales_cycle as sales_cycle_reads
-from resolvers import sales_document as document_reads
-from resolvers import salesperson as salesperson_reads
-from resolvers.filters import code_key
+from resolvers.reads import activity as activity_reads
+from resolvers.reads import campaign as campaign_reads
+from resolvers.reads import sales_cycle as sales_cycle_reads
+from resolvers.reads import sales_document as document_reads
+from resolvers.reads import salesperson as salesperson_reads
+from resolvers.reads.filters import code_key
 from resolvers.viewer import scoped
 
 

@@ -12,7 +12,7 @@ import orjson
 import strawberry
 
 from resolvers.errors import RequestError
-from resolvers.pagination import Page, PageArgs
+from resolvers.reads.pagination import Page, PageArgs
 
 T = TypeVar("T")
 
@@ -114,7 +114,7 @@ async def root_connection(
     info: Any, listing: Any, args: PageArgs, convert: Callable[[tuple[Any, ...]], T]
 ) -> Connection[T]:
     """A root list: one statement for the page, one more for ``totalCount`` when selected."""
-    from resolvers.pagination import count, fetch_page
+    from resolvers.reads.pagination import count, fetch_page
 
     sessions = info.context.sessions
     async with sessions() as session:

@@ -1,4 +1,4 @@
-"""Alembic environment: runs migrations on the connection ``resolvers.migrate`` hands over."""
+"""Alembic environment: runs migrations on the connection ``server.migrate`` hands over."""
 
 from __future__ import annotations
 

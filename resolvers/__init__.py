@@ -1,1 +1,2 @@
-"""How each field and mutation is answered: loaders, list queries, use cases. Knows SQL, not GraphQL."""
+"""How each field and mutation is answered, by concern: reads/, writes/, lifecycle/, analytics/, demo/.
+Knows SQL, not GraphQL."""

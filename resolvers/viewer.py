@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from resolvers.pagination import Listing
+from resolvers.reads.pagination import Listing
 
 
 class Role(enum.Enum):

@@ -11,10 +11,11 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from graph.app import create_app
-from resolvers.db import SessionFactory, create_engine, session_factory
-from resolvers.migrate import upgrade
-from tests.pg import admin_execute, drop_database, server_url, unique_name, with_database
+from resolvers.session import SessionFactory, session_factory
+from server.app import create_app
+from server.engine import create_engine
+from server.migrate import upgrade
+from tests.support.pg import admin_execute, drop_database, server_url, unique_name, with_database
 
 
 @pytest.fixture(scope="session")

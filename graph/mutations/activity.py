@@ -13,7 +13,7 @@ from graph.types.activity import Activity
 from graph.types.common import load_one
 from graph.types.enums import Priority, TaskType
 from graph.types.errors import UserError
-from resolvers import activity_write as writes
+from resolvers.writes import activity as writes
 
 
 @strawberry.input(description="One step of an activity: a template of the task a stage generates.")

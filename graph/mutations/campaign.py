@@ -13,7 +13,7 @@ from graph.mutations.common import INPUT, global_id, run
 from graph.types.campaign import Campaign
 from graph.types.common import load_one
 from graph.types.errors import UserError
-from resolvers import campaign_write as writes
+from resolvers.writes import campaign as writes
 
 
 @strawberry.input(description="A new marketing campaign.")

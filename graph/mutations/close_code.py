@@ -13,7 +13,7 @@ from graph.types.activity import CloseOpportunityCode
 from graph.types.common import load_one
 from graph.types.enums import CloseOutcome
 from graph.types.errors import UserError
-from resolvers import close_code_write as writes
+from resolvers.writes import close_code as writes
 
 ERRORS = "Broken rules; empty on success."
 

@@ -15,8 +15,8 @@ from graph.types.errors import UserError, user_errors
 from graph.types.opportunity import Opportunity
 from graph.types.task import Task
 from models.errors import DomainError, DomainErrors
-from resolvers.lifecycle import LifecycleResult
-from resolvers.writing import write
+from resolvers.lifecycle.moves import LifecycleResult
+from resolvers.writes.transaction import write
 
 T = TypeVar("T")
 #: Every mutation takes one ``input`` argument (api.md §6).

@@ -13,7 +13,7 @@ from graph.types.common import load_one
 from graph.types.contact import Contact
 from graph.types.enums import ContactType
 from graph.types.errors import UserError
-from resolvers import contact_write as writes
+from resolvers.writes import contact as writes
 
 
 @strawberry.input(description="A new contact: a company, or a person who may belong to a company.")

@@ -17,9 +17,9 @@ from graph.types.errors import UserError
 from graph.types.opportunity import Opportunity
 from graph.types.task import Task
 from models.lifecycle import StageRequest
-from resolvers import lifecycle
-from resolvers import opportunity_write as writes
-from resolvers.lifecycle import LifecycleResult
+from resolvers.lifecycle import moves as lifecycle
+from resolvers.lifecycle.moves import LifecycleResult
+from resolvers.writes import opportunity as writes
 
 VERSION = "The opportunity's `version` as last read; a different current version refuses the change."
 DRY_RUN = "Check every rule and return what would be written, without writing it."

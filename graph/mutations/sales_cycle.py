@@ -14,7 +14,7 @@ from graph.types.common import load_one
 from graph.types.enums import ProbabilityCalculation
 from graph.types.errors import UserError
 from graph.types.sales_cycle import SalesCycle, SalesCycleStage, stage_in_cycle
-from resolvers import sales_cycle_write as writes
+from resolvers.writes import sales_cycle as writes
 
 ERRORS = "Broken rules; empty on success."
 

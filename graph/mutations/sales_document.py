@@ -15,7 +15,7 @@ from graph.types.common import load_one
 from graph.types.errors import UserError
 from graph.types.opportunity import Opportunity
 from graph.types.sales_document import SalesOrder, SalesQuote
-from resolvers import sales_document_write as writes
+from resolvers.lifecycle import sales_document as writes
 
 
 @strawberry.input(description="One line of a sales document.")

@@ -13,7 +13,7 @@ from graph.mutations.common import INPUT, global_id, run
 from graph.types.common import load_one
 from graph.types.errors import UserError
 from graph.types.salesperson import Salesperson
-from resolvers import salesperson_write as writes
+from resolvers.writes import salesperson as writes
 
 
 @strawberry.input(description="A new salesperson.")

@@ -11,8 +11,8 @@ from graph.context import Info
 from graph.mutations.common import INPUT, run
 from graph.types.errors import UserError
 from graph.types.setup import Setup, load_setup
-from resolvers import setup_write as writes
-from resolvers.writing import Change
+from resolvers.writes import setup as writes
+from resolvers.writes.transaction import Change
 
 SERIES = (
     "Changes to the number series; omitted fields stay as they are. Numbers are Code[20]: "

@@ -14,7 +14,7 @@ from graph.types.common import load_one
 from graph.types.enums import Priority, TaskStatus
 from graph.types.errors import UserError
 from graph.types.task import Task
-from resolvers import task_write as writes
+from resolvers.writes import task as writes
 
 
 @strawberry.input(description="Changes to a task. Omitted fields stay as they are.")

@@ -16,8 +16,8 @@ from graph.types.performance import (
     WinRateFilter,
     WinRateGroup,
 )
-from resolvers import performance as reads
-from resolvers.filters import code_value
+from resolvers.analytics import performance as reads
+from resolvers.reads.filters import code_value
 
 CycleCode = Annotated[str, strawberry.argument(description="The sales cycle's code; case-insensitive.")]
 WinRateFilterArg = Annotated[

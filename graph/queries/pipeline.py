@@ -11,8 +11,8 @@ from graph.context import Info
 from graph.types.common import to_filter
 from graph.types.opportunity import OpportunityFilter
 from graph.types.pipeline import PeriodDate, PeriodUnit, Pipeline, PipelineDimension
-from resolvers import opportunity as opportunity_reads
-from resolvers import pipeline as reads
+from resolvers.analytics import pipeline as reads
+from resolvers.reads import opportunity as opportunity_reads
 
 
 @strawberry.type

@@ -8,7 +8,7 @@ import models
 from graph.context import Info
 from graph.relay import Node, OrderDirection
 from graph.types.enums import CloseOutcome, Priority, TaskType
-from resolvers import activity as reads
+from resolvers.reads import activity as reads
 
 ActivityOrderField = reads.ActivityOrderField
 strawberry.enum(reads.ActivityOrderField, description="Sort keys of activities.")

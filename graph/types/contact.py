@@ -12,9 +12,9 @@ from graph.relay import Connection, Node, OrderDirection, nested_connection, ord
 from graph.types.common import After, Before, First, Last, load_one, to_filter
 from graph.types.enums import ContactType
 from graph.types.statistics import OpportunityStatistics, StatisticsFilterArg, statistics_of
-from resolvers import contact as reads
-from resolvers.pagination import Listing
-from resolvers.statistics import Scope
+from resolvers.analytics.statistics import Scope
+from resolvers.reads import contact as reads
+from resolvers.reads.pagination import Listing
 from resolvers.viewer import scoped
 
 if TYPE_CHECKING:

@@ -13,8 +13,8 @@ from graph.context import Info
 from graph.relay import Connection, Node, OrderDirection, nested_connection, order_terms, page_args
 from graph.types.common import load_one, pct, to_filter
 from graph.types.enums import ActionTaken
-from resolvers import entry as reads
-from resolvers.pagination import Listing
+from resolvers.reads import entry as reads
+from resolvers.reads.pagination import Listing
 from resolvers.viewer import scoped
 
 if TYPE_CHECKING:

@@ -15,8 +15,8 @@ from graph.types.common import After, Before, First, Last, load_one, pct, to_fil
 from graph.types.enums import OpportunityStatus, Priority, StageAction
 from graph.types.errors import UserError
 from models.lifecycle import Position, available_actions
-from resolvers import opportunity as opportunity_reads
-from resolvers.pagination import Listing
+from resolvers.reads import opportunity as opportunity_reads
+from resolvers.reads.pagination import Listing
 from resolvers.viewer import scoped
 
 if TYPE_CHECKING:

@@ -1,4 +1,4 @@
-"""Sales performance: win rate, velocity and stage conversion (definitions in resolvers.performance)."""
+"""Sales performance: win rate, velocity and stage conversion (defined in resolvers.analytics.performance)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from graph.context import Info
 from graph.types.common import load_one, pct
 from graph.types.sales_cycle import SalesCycle, SalesCycleStage, stage_in_cycle
 from graph.types.salesperson import Salesperson
-from resolvers import performance as reads
+from resolvers.analytics import performance as reads
 
 WinRateDimension = reads.WinRateDimension
 strawberry.enum(

@@ -14,7 +14,7 @@ from graph.types.contact import Contact
 from graph.types.enums import OpportunityStatus
 from graph.types.sales_cycle import SalesCycle, SalesCycleStage, stage_in_cycle
 from graph.types.salesperson import Salesperson
-from resolvers import pipeline as reads
+from resolvers.analytics import pipeline as reads
 
 PipelineDimension = reads.PipelineDimension
 strawberry.enum(

@@ -19,8 +19,8 @@ from graph.types.statistics import (
     stage_statistics_of,
     statistics_of,
 )
-from resolvers import sales_cycle as reads
-from resolvers.statistics import Scope
+from resolvers.analytics.statistics import Scope
+from resolvers.reads import sales_cycle as reads
 
 if TYPE_CHECKING:
     from graph.types.activity import Activity

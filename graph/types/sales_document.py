@@ -12,7 +12,7 @@ import models
 from graph.context import Info
 from graph.relay import Node, OrderDirection
 from graph.types.common import load_one, pct
-from resolvers import sales_document as reads
+from resolvers.reads import sales_document as reads
 
 if TYPE_CHECKING:
     from graph.types.contact import Contact

@@ -12,8 +12,8 @@ from graph.context import Info
 from graph.relay import Connection, Node, OrderDirection
 from graph.types.common import After, Before, First, Last, pct
 from graph.types.statistics import OpportunityStatistics, StatisticsFilterArg, statistics_of
-from resolvers import salesperson as reads
-from resolvers.statistics import Scope
+from resolvers.analytics.statistics import Scope
+from resolvers.reads import salesperson as reads
 
 if TYPE_CHECKING:
     from graph.types.opportunity import Opportunity, OpportunityFilter, OpportunityOrder

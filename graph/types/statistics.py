@@ -10,7 +10,7 @@ import strawberry
 
 from graph.context import Info
 from graph.types.enums import ActionTaken
-from resolvers import statistics as reads
+from resolvers.analytics import statistics as reads
 
 FILTER = strawberry.argument(description="Only entries meeting all these conditions.")
 

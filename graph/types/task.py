@@ -12,8 +12,8 @@ from graph.context import Info
 from graph.relay import Connection, Node, OrderDirection, nested_connection, order_terms, page_args
 from graph.types.common import load_one, to_filter
 from graph.types.enums import Priority, SystemTaskType, TaskStatus, TaskType
-from resolvers import task as reads
-from resolvers.pagination import Listing
+from resolvers.reads import task as reads
+from resolvers.reads.pagination import Listing
 from resolvers.viewer import scoped
 
 if TYPE_CHECKING:

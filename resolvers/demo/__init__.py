@@ -1,0 +1,1 @@
+"""The demo data set: generated without I/O through the lifecycle rules, loaded with COPY."""

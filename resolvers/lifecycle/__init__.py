@@ -1,0 +1,2 @@
+"""The opportunity lifecycle: activating, moving through stages, closing, and the quotes and orders
+linked to an opportunity."""

@@ -1,0 +1,1 @@
+"""Reads: lookups, lists with filters and orderings, keyset pagination, and the per-request loaders."""

@@ -1,0 +1,105 @@
+"""The Starlette application: ``/graphql`` (POST, GET for queries, graphql-transport-ws), health."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import orjson
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route, WebSocketRoute
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+
+from graph.context import Context
+from graph.schema import schema
+from resolvers.session import SessionFactory, session_factory
+from server.migrate import is_at_head
+from server.settings import Settings
+
+log = logging.getLogger("salesgraph")
+
+READY_TIMEOUT_SECONDS = 3.0
+
+
+class GraphQLApp(GraphQL[Context, None]):
+    """Strawberry's ASGI view with a typed context and orjson encoding."""
+
+    def __init__(self, sessions: SessionFactory, settings: Settings, *, dev: bool) -> None:
+        super().__init__(
+            schema,
+            graphql_ide="graphiql" if dev else None,
+            allow_queries_via_get=True,
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+        )
+        self.sessions = sessions
+        self.settings = settings
+
+    async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
+        request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
+        if isinstance(response, Response):
+            response.headers["x-request-id"] = request_id
+        return Context(sessions=self.sessions, request_id=request_id)
+
+    def encode_json(self, data: object) -> bytes:
+        return orjson.dumps(data)
+
+
+class ORJSONResponse(JSONResponse):
+    def render(self, content: Any) -> bytes:
+        return orjson.dumps(content)
+
+
+def create_app(
+    engine: AsyncEngine,
+    *,
+    dev: bool = False,
+    settings: Settings | None = None,
+    dispose_engine: bool = False,
+) -> Starlette:
+    """The ASGI app over ``engine``. With ``dispose_engine`` the app closes the engine on shutdown."""
+    settings = settings or Settings.from_env()
+    graphql = GraphQLApp(session_factory(engine), settings, dev=dev)
+
+    async def healthz(_: Request) -> Response:
+        return ORJSONResponse({"status": "ok"})
+
+    async def readyz(_: Request) -> Response:
+        async def check() -> bool:
+            async with engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+            return await is_at_head(engine)
+
+        try:
+            at_head = await asyncio.wait_for(check(), READY_TIMEOUT_SECONDS)
+        except Exception as exc:  # any failure to reach the database means not ready
+            log.warning("readiness check failed: %s", exc)
+            return ORJSONResponse({"status": "database unreachable"}, status_code=503)
+        if not at_head:
+            return ORJSONResponse({"status": "migrations not at head"}, status_code=503)
+        return ORJSONResponse({"status": "ready"})
+
+    @asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        yield
+        if dispose_engine:
+            await engine.dispose()
+
+    return Starlette(
+        routes=[
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql),
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+        ],
+        lifespan=lifespan,
+    )

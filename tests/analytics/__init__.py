@@ -1,0 +1,1 @@
+"""Statistics, pipeline and performance analytics."""

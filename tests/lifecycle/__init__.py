@@ -1,0 +1,1 @@
+"""Stage moves, closes, quotes and orders, and their concurrency."""

@@ -1,0 +1,1 @@
+"""Reads through the GraphQL API: lookups, lists, nested pages, loaders, query counts."""

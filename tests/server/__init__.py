@@ -1,0 +1,1 @@
+"""The process: the HTTP app, the CLI, the embedded PostgreSQL."""

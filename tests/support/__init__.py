@@ -1,0 +1,1 @@
+"""Helpers the tests share: where PostgreSQL comes from, factories, builders, parallel clients."""

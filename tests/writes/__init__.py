@@ -1,0 +1,1 @@
+"""Master-data mutations and the transaction helper."""
