@@ -16,7 +16,7 @@ from graph.types.enums import CloseOutcome, Priority, StageAction
 from graph.types.errors import UserError
 from graph.types.opportunity import Opportunity
 from graph.types.task import Task
-from models.lifecycle import StageRequest
+from models.stage_change import StageRequest
 from resolvers.lifecycle import moves as lifecycle
 from resolvers.lifecycle.moves import LifecycleResult
 from resolvers.writes import opportunity as writes

@@ -14,7 +14,8 @@ from graph.relay import Connection, Node, OrderDirection, nested_connection, ord
 from graph.types.common import After, Before, First, Last, load_one, pct, to_filter
 from graph.types.enums import OpportunityStatus, Priority, StageAction
 from graph.types.errors import UserError
-from models.lifecycle import Position, available_actions
+from models.lifecycle import Position
+from models.stage_actions import available_actions
 from resolvers.reads import opportunity as opportunity_reads
 from resolvers.reads.pagination import Listing
 from resolvers.viewer import scoped

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from models.activity_tasks import planned_tasks
+from models.closing import CloseRequest, plan_close
 from models.enums import (
     ActionTaken,
     CloseOutcome,
@@ -27,16 +28,9 @@ from models.enums import (
     StageAction,
     TaskType,
 )
-from models.lifecycle import (
-    CloseRequest,
-    PlannedEntry,
-    Position,
-    StageRequest,
-    plan_close,
-    plan_first_stage,
-    plan_stage_change,
-)
+from models.lifecycle import PlannedEntry, Position
 from models.probability import round_money
+from models.stage_change import StageRequest, plan_first_stage, plan_stage_change
 from models.stages import FORCES_CHANCES, Candidates, needs_quote, stage_candidates
 from resolvers.demo.catalog import ACTIVITIES, CLOSE_CODES, QUOTE_ITEMS, CycleDef, StageDef, StepDef
 from resolvers.demo.contacts import CampaignRow, ContactRow

@@ -29,10 +29,12 @@ from models import (
     TaskStatus,
 )
 from models.activity_tasks import planned_tasks
+from models.closing import CloseRequest, plan_close
 from models.date_formula import DateOutOfRangeError, InvalidDateFormula
 from models.enums import ActionTaken, CloseOutcome
-from models.lifecycle import CloseRequest, PlannedEntry, Position, StageRequest, plan_close, plan_first_stage
-from models.lifecycle import plan_stage_change as plan_stage
+from models.lifecycle import PlannedEntry, Position
+from models.stage_change import StageRequest, plan_first_stage
+from models.stage_change import plan_stage_change as plan_stage
 from resolvers.errors import DomainError
 from resolvers.reads.sales_document import quote_rows
 from resolvers.writes.transaction import (

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models import Opportunity, OpportunityStatus, Priority, SalesQuote, Task
 from models.base import CODE10, CODE20, TEXT100
 from models.errors import Violations
-from models.lifecycle import plan_first_stage
+from models.stage_change import plan_first_stage
 from models.validation import check_money, check_pct
 from resolvers.errors import DomainError
 from resolvers.lifecycle.moves import LifecycleResult, Situation, insert_entry, situation

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import pytest
 
+from models.closing import CloseRequest, plan_close
 from models.date_formula import InvalidDateFormula
 from models.enums import ActionTaken, CloseOutcome, OpportunityStatus, ProbabilityCalculation, StageAction
 from models.errors import DomainError, DomainErrors, Violations
@@ -21,7 +22,7 @@ from models.estimates import (
     stage_estimates,
     won_estimates,
 )
-from models.lifecycle import CloseRequest, Position, plan_close
+from models.lifecycle import Position
 from models.validation import check_money, check_pct
 
 MULTIPLY, ADD = ProbabilityCalculation.MULTIPLY, ProbabilityCalculation.ADD

@@ -14,18 +14,13 @@ from decimal import Decimal
 import pytest
 
 from models.activity_tasks import planned_tasks
+from models.closing import CloseRequest, plan_close
 from models.enums import ActionTaken, CloseOutcome, OpportunityStatus, Priority, StageAction, TaskType
 from models.enums import ProbabilityCalculation as Method
 from models.errors import DomainError, DomainErrors
 from models.estimates import Estimates
-from models.lifecycle import (
-    CloseRequest,
-    Position,
-    StageRequest,
-    plan_close,
-    plan_first_stage,
-    plan_stage_change,
-)
+from models.lifecycle import Position
+from models.stage_change import StageRequest, plan_first_stage, plan_stage_change
 from models.stages import StageLike, stage_candidates
 
 FIRST, NEXT, PREVIOUS = StageAction.FIRST, StageAction.NEXT, StageAction.PREVIOUS

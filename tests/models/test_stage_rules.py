@@ -17,7 +17,9 @@ from models.enums import ActionTaken, OpportunityStatus, Priority, StageAction, 
 from models.enums import ProbabilityCalculation as Method
 from models.errors import DomainError
 from models.estimates import Estimates
-from models.lifecycle import Position, action_blockers, available_actions, plan_first_stage
+from models.lifecycle import Position
+from models.stage_actions import action_blockers, available_actions
+from models.stage_change import plan_first_stage
 from models.stages import Candidates, StageLike, action_taken, creates_tasks, needs_quote, stage_candidates
 
 FIRST, NEXT, PREVIOUS = StageAction.FIRST, StageAction.NEXT, StageAction.PREVIOUS
