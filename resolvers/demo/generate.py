@@ -30,13 +30,9 @@ from resolvers.demo.contacts import (
     generate_campaigns,
     generate_contacts,
 )
-from resolvers.demo.history import (
-    EntryRow,
-    OpportunityRow,
-    TaskRow,
-    build_history,
-    plan_history,
-)
+from resolvers.demo.history import build_history
+from resolvers.demo.plan import plan_history
+from resolvers.demo.rows import EntryRow, OpportunityRow, TaskRow
 
 if TYPE_CHECKING:
     from _typeshed import SupportsLenAndGetItem
