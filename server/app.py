@@ -65,10 +65,15 @@ def create_app(
     dev: bool = False,
     settings: Settings | None = None,
     dispose_engine: bool = False,
+    sessions: SessionFactory | None = None,
 ) -> Starlette:
-    """The ASGI app over ``engine``. With ``dispose_engine`` the app closes the engine on shutdown."""
+    """The ASGI app over ``engine``. With ``dispose_engine`` the app closes the engine on shutdown.
+
+    ``sessions`` replaces the engine's own session factory (the tests pass one whose sessions join
+    a transaction they roll back); health checks always use ``engine``.
+    """
     settings = settings or Settings.from_env()
-    graphql = GraphQLApp(session_factory(engine), settings, dev=dev)
+    graphql = GraphQLApp(sessions or session_factory(engine), settings, dev=dev)
 
     async def healthz(_: Request) -> Response:
         return ORJSONResponse({"status": "ok"})

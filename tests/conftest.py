@@ -1,4 +1,10 @@
-"""Fixtures: a real PostgreSQL, one migrated template per run, one fresh database per test."""
+"""Fixtures: a real PostgreSQL, one migrated database shared by the run, a rolled-back transaction
+per test (``tests/support/isolation.py``), and a database of its own for a test marked
+``own_database``.
+
+The app-facing fixtures (``sessions``, ``client``, ``gql``, ``sql_log``) serve both kinds of test:
+they follow the test's ``database``.
+"""
 
 from __future__ import annotations
 
@@ -9,13 +15,21 @@ from typing import Any
 import httpx
 import pytest
 from sqlalchemy import event
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from resolvers.session import SessionFactory, session_factory
 from server.app import create_app
 from server.engine import create_engine
 from server.migrate import upgrade
+from tests.support.isolation import (
+    ISOLATION_STATEMENT,
+    begin_isolated,
+    end_isolated,
+    rolled_back_sessions,
+)
 from tests.support.pg import admin_execute, drop_database, server_url, unique_name, with_database
+
+OWN_DATABASE = "own_database"
 
 
 @pytest.fixture(scope="session")
@@ -24,22 +38,51 @@ def pg_url() -> Iterator[str]:
         yield url
 
 
-@pytest.fixture(scope="session")
-async def template_db(pg_url: str) -> AsyncIterator[str]:
-    name = unique_name("sg_template")
+async def _migrated_database(pg_url: str, prefix: str) -> str:
+    name = unique_name(prefix)
     await admin_execute(pg_url, f'CREATE DATABASE "{name}"')
     engine = create_engine(with_database(pg_url, name))
     try:
         await upgrade(engine)
     finally:
         await engine.dispose()
+    return name
+
+
+@pytest.fixture(scope="session")
+async def template_db(pg_url: str) -> AsyncIterator[str]:
+    """The migrated database that ``own_database`` tests get a copy of (nobody connects to it)."""
+    name = await _migrated_database(pg_url, "sg_template")
     yield name
     await drop_database(pg_url, name)
 
 
+@pytest.fixture(scope="session")
+async def shared_engine(pg_url: str) -> AsyncIterator[AsyncEngine]:
+    """The migrated database every isolated test runs in; nothing is ever committed to it."""
+    name = await _migrated_database(pg_url, "sg_shared")
+    eng = create_engine(with_database(pg_url, name))
+    yield eng
+    await eng.dispose()
+    await drop_database(pg_url, name)
+
+
 @pytest.fixture
-async def db_url(pg_url: str, template_db: str) -> AsyncIterator[str]:
-    """A fresh, migrated, empty database for one test."""
+async def connection(shared_engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """The one connection of an isolated test, inside a transaction rolled back at its end."""
+    async with shared_engine.connect() as conn:
+        await begin_isolated(conn)
+        try:
+            yield conn
+        finally:
+            await end_isolated(conn)
+
+
+@pytest.fixture
+async def db_url(request: pytest.FixtureRequest, pg_url: str, template_db: str) -> AsyncIterator[str]:
+    """A fresh, migrated, empty database of the test's own, for real commits."""
+    if request.node.get_closest_marker(OWN_DATABASE) is None:
+        pytest.fail(f"{request.node.nodeid} needs a database of its own: mark it @pytest.mark.{OWN_DATABASE}")
     name = unique_name("sg_test")
     await admin_execute(pg_url, f'CREATE DATABASE "{name}" TEMPLATE "{template_db}"')
     yield with_database(pg_url, name)
@@ -48,14 +91,33 @@ async def db_url(pg_url: str, template_db: str) -> AsyncIterator[str]:
 
 @pytest.fixture
 async def engine(db_url: str) -> AsyncIterator[AsyncEngine]:
+    """An engine on the test's own database (``own_database`` tests only)."""
     eng = create_engine(db_url)
     yield eng
     await eng.dispose()
 
 
+@dataclass(frozen=True)
+class TestDatabase:
+    """Where a test's rows live: the engine whose statements to watch and the sessions to use."""
+
+    engine: AsyncEngine
+    sessions: SessionFactory
+
+
 @pytest.fixture
-def sessions(engine: AsyncEngine) -> SessionFactory:
-    return session_factory(engine)
+def database(request: pytest.FixtureRequest) -> TestDatabase:
+    if request.node.get_closest_marker(OWN_DATABASE) is not None:
+        own: AsyncEngine = request.getfixturevalue("engine")
+        return TestDatabase(own, session_factory(own))
+    shared: AsyncEngine = request.getfixturevalue("shared_engine")
+    conn: AsyncConnection = request.getfixturevalue("connection")
+    return TestDatabase(shared, rolled_back_sessions(conn))
+
+
+@pytest.fixture
+def sessions(database: TestDatabase) -> SessionFactory:
+    return database.sessions
 
 
 @dataclass
@@ -73,20 +135,23 @@ class StatementLog:
 
 
 @pytest.fixture
-def sql_log(engine: AsyncEngine) -> Iterator[StatementLog]:
+def sql_log(database: TestDatabase) -> Iterator[StatementLog]:
+    """The statements the app runs, without the savepoints an isolated test adds."""
     log = StatementLog()
+    engine = database.engine.sync_engine
 
     def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        log.statements.append(statement)
+        if not ISOLATION_STATEMENT.match(statement):
+            log.statements.append(statement)
 
-    event.listen(engine.sync_engine, "before_cursor_execute", record)
+    event.listen(engine, "before_cursor_execute", record)
     yield log
-    event.remove(engine.sync_engine, "before_cursor_execute", record)
+    event.remove(engine, "before_cursor_execute", record)
 
 
 @pytest.fixture
-async def client(engine: AsyncEngine) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(engine, dev=True)
+async def client(database: TestDatabase) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(database.engine, dev=True, sessions=database.sessions)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
         yield c

@@ -14,6 +14,9 @@ from resolvers.demo.generate import generate_demo
 from resolvers.demo.seed import DatabaseNotEmptyError, is_empty, seed_demo
 from tests.support.seeding import TODAY, Seeded, fetch, scalar, seeded_database, stages_by_cycle
 
+# Seeding commits (COPY in one transaction) into a database the test owns.
+pytestmark = pytest.mark.own_database
+
 
 @pytest.fixture(scope="module")
 async def seeded(pg_url: str, template_db: str) -> AsyncIterator[Seeded]:

@@ -22,6 +22,9 @@ from tests.support.seeding import (
     stages_by_cycle,
 )
 
+# The seeded data set lives in a database of the module's own.
+pytestmark = pytest.mark.own_database
+
 TASK_ACTIONS = ("STARTED", "NEXT", "PREVIOUS", "JUMPED")
 
 

@@ -21,6 +21,9 @@ from tests.support.seeding import (
     stages_by_cycle,
 )
 
+# Seeding commits, and the replay reads the seed through other connections.
+pytestmark = pytest.mark.own_database
+
 ERRORS = "userErrors { code field message }"
 CREATE = f"""mutation($input: CreateOpportunityInput!) {{
   createOpportunity(input: $input) {{ opportunity {{ no }} {ERRORS} }} }}"""

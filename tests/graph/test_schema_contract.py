@@ -10,7 +10,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy.engine import Connection
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection
 from strawberry.printer import print_schema
 
 import models
@@ -29,9 +29,8 @@ def _differences(connection: Connection) -> list[Any]:
     return list(compare_metadata(context, models.Base.metadata))
 
 
-async def test_migrations_create_exactly_the_models_tables(engine: AsyncEngine) -> None:
-    async with engine.connect() as conn:
-        differences = await conn.run_sync(_differences)
+async def test_migrations_create_exactly_the_models_tables(connection: AsyncConnection) -> None:
+    differences = await connection.run_sync(_differences)
 
     assert differences == []
 

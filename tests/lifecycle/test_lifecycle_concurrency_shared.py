@@ -30,6 +30,9 @@ from tests.support.concurrency import (
     tasks_of,
 )
 
+# Real parallel transactions: each request holds its own connection and waits on row locks.
+pytestmark = pytest.mark.own_database
+
 
 @pytest.fixture
 async def parallel(db_url: str) -> AsyncIterator[Parallel]:

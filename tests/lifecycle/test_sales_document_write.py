@@ -271,6 +271,7 @@ async def test_a_refused_quote_leaves_no_gap_in_the_numbers(
     )
 
 
+@pytest.mark.own_database  # the two requests must overlap in real parallel transactions
 async def test_two_concurrent_quotes_for_one_opportunity_link_only_one(
     gql: GraphQLClient, sessions: SessionFactory
 ) -> None:

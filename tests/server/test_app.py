@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from server.app import create_app
 from server.engine import create_engine
@@ -40,6 +40,7 @@ async def unmigrated_client(pg_url: str) -> AsyncIterator[httpx.AsyncClient]:
     await drop_database(pg_url, name)
 
 
+@pytest.mark.own_database
 async def test_readyz_refuses_while_migrations_are_not_at_head(
     unmigrated_client: httpx.AsyncClient,
 ) -> None:
@@ -66,9 +67,9 @@ async def test_queries_work_over_get(client: httpx.AsyncClient) -> None:
     assert response.json() == {"data": {"setup": {"currencyCode": "USD"}}}
 
 
-async def test_graphiql_is_served_only_in_dev_mode(engine: AsyncEngine) -> None:
+async def test_graphiql_is_served_only_in_dev_mode(shared_engine: AsyncEngine) -> None:
     for dev, expected in [(True, 200), (False, 404)]:
-        transport = httpx.ASGITransport(app=create_app(engine, dev=dev))
+        transport = httpx.ASGITransport(app=create_app(shared_engine, dev=dev))
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
             response = await c.get("/graphql", headers={"Accept": "text/html"})
         assert response.status_code == expected
@@ -100,10 +101,10 @@ async def test_page_size_over_the_limit_names_the_limit(client: httpx.AsyncClien
 
 
 async def test_unexpected_failures_are_masked_and_logged_with_a_request_id(
-    client: httpx.AsyncClient, engine: AsyncEngine, caplog: pytest.LogCaptureFixture
+    client: httpx.AsyncClient, connection: AsyncConnection, caplog: pytest.LogCaptureFixture
 ) -> None:
-    async with engine.begin() as conn:
-        await conn.execute(text("ALTER TABLE salesperson RENAME TO salesperson_gone"))
+    # DDL is transactional in PostgreSQL: the rename goes with the test's rollback.
+    await connection.execute(text("ALTER TABLE salesperson RENAME TO salesperson_gone"))
 
     with caplog.at_level(logging.ERROR, logger="salesgraph.errors"):
         response = await client.post(

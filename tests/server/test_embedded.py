@@ -21,6 +21,9 @@ from server.engine import create_engine
 from server.migrate import is_at_head, upgrade
 from tests.support.pg import admin_execute, drop_database, unique_name, with_database
 
+# Servers, processes and databases of their own: the embedded PostgreSQL, the CLI, migrations.
+pytestmark = pytest.mark.own_database
+
 REPO = Path(__file__).parents[2]
 QUERIES = REPO / "tests" / "queries"
 # The canonical workloads, of which tests/queries holds copies.

@@ -15,6 +15,9 @@ from tests.conftest import GraphQLClient
 from tests.support import factories as f
 from tests.support.concurrency import open_parallel
 
+# Real parallel transactions taking numbers from one series row.
+pytestmark = pytest.mark.own_database
+
 CREATE_CONTACT = """mutation($input: CreateContactInput!) { createContact(input: $input) {
   contact { no } userErrors { code field } } }"""
 CREATE_CAMPAIGN = """mutation($input: CreateCampaignInput!) { createCampaign(input: $input) {

@@ -222,6 +222,7 @@ async def test_create_without_activation_ignores_the_estimates(
     assert (await counts(sessions))[:3] == (1, 0, 0)
 
 
+@pytest.mark.own_database  # the creates must overlap in real parallel transactions
 async def test_concurrent_creates_get_distinct_consecutive_numbers(
     gql: GraphQLClient, sessions: SessionFactory
 ) -> None:
