@@ -1,4 +1,5 @@
-"""Imports point one way: server → graph → resolvers → models (STYLE.md, "the house").
+"""Imports point one way: server → graph → resolvers → models (STYLE.md, "the house"), and no
+module grows past ~400 lines without saying why.
 
 Every module of a layer may import its own layer and the layers below it, never one above; and
 each layer stays out of the libraries of the layers above it (``models`` knows neither GraphQL
@@ -102,3 +103,18 @@ def test_the_check_lets_imports_point_down() -> None:
 def test_every_module_is_in_a_layer_or_beside_them() -> None:
     top = {p.name for p in ROOT.iterdir() if (p / "__init__.py").exists()}
     assert top <= {*LAYERS, "migrations", "tests", "benchmarks"}
+
+
+MAX_LINES = 400
+LONG_BECAUSE = "Longer than 400 lines because"
+
+
+def test_no_module_passes_400_lines_without_a_reason_in_its_docstring() -> None:
+    too_long = []
+    for folder in [*LAYERS, "migrations", "tests", "benchmarks"]:
+        for path in modules_of(folder):
+            source = path.read_text(encoding="utf-8")
+            docstring = ast.get_docstring(ast.parse(source)) or ""
+            if source.count("\n") > MAX_LINES and LONG_BECAUSE not in docstring:
+                too_long.append(f"{path.relative_to(ROOT)}: {source.count(chr(10))} lines")
+    assert too_long == [], f"split these, or say in the docstring: {LONG_BECAUSE} …"

@@ -1,5 +1,8 @@
 """initial schema
 
+Longer than 400 lines because it creates every table of the first release in one revision; a
+migration is a record of what ran and is never split or edited afterwards.
+
 Revision ID: 0001
 Revises: 
 Create Date: 2026-11-23 21:01:09.290051
