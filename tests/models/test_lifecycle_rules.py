@@ -4,7 +4,7 @@ a quote stage without a quote (domain.md §2.5, §11.1, §11.5, §11.6; api.md �
 
 The checks of the values entered are in test_lifecycle_validation.py, the end-to-end example in
 test_lifecycle_example.py; Activate First Stage is tested in test_first_stage.py, action_blockers in
-test_stage_actions.py, the Close command in test_estimates.py."""
+test_stage_actions.py, the Close command in test_closing.py."""
 
 from __future__ import annotations
 
