@@ -1,7 +1,8 @@
 """The lifecycle use cases: Activate First Stage, the Update command, Close (domain.md §2, §4).
 
 Each one locks the opportunity row, reads its active entry, asks the pure rules in
-``models.stage_change`` and ``models.closing`` what to write, and writes it with ``insert_entry`` (the algorithm of §2.2).
+``models.stage_change`` and ``models.closing`` what to write, and writes it with ``insert_entry``
+(the algorithm of §2.2).
 """
 
 from __future__ import annotations

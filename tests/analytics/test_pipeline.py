@@ -4,14 +4,13 @@ filter, the totals, and no dimension or no match at all."""
 from __future__ import annotations
 
 from resolvers.session import SessionFactory
-
-# The ``X as X`` names are re-exported: test_pipeline_as_of.py still imports them from this module.
-from tests.analytics.pipeline_helpers import PIPELINE as PIPELINE
-from tests.analytics.pipeline_helpers import given_six_opportunities as given_six_opportunities
-from tests.analytics.pipeline_helpers import grouped as grouped
-from tests.analytics.pipeline_helpers import measures
-from tests.analytics.pipeline_helpers import pipeline as pipeline
-from tests.analytics.pipeline_helpers import total as total
+from tests.analytics.pipeline_helpers import (
+    given_six_opportunities,
+    grouped,
+    measures,
+    pipeline,
+    total,
+)
 from tests.conftest import GraphQLClient
 
 # Sums and averages of the whole set: value 1000 + 500 + 2000 + 300 + 0 + 333.33 = 4133.33,

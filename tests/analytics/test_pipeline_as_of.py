@@ -11,7 +11,7 @@ from models import ActionTaken
 from models import OpportunityStatus as S
 from resolvers.analytics import pipeline as reads
 from resolvers.session import SessionFactory
-from tests.analytics.test_pipeline import PIPELINE, given_six_opportunities, grouped, pipeline, total
+from tests.analytics.pipeline_helpers import PIPELINE, given_six_opportunities, grouped, pipeline, total
 from tests.conftest import GraphQLClient
 from tests.support import builders as b
 from tests.support import factories as f
