@@ -43,7 +43,7 @@ def server_url() -> Iterator[str]:
         try:
             yield embedded.start()
         finally:
-            embedded.stop()
+            embedded.delete()  # as root the cluster may live outside data_dir (server/embedded.py)
 
 
 def with_database(url: str, name: str) -> str:
