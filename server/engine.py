@@ -2,25 +2,21 @@
 
 from __future__ import annotations
 
-from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from server.settings import Settings
+from server.settings import Settings, postgres_url
 
 
 def async_url(url: str) -> str:
-    """Accept ``postgresql://…``, ``postgres://…`` and ``postgresql+asyncpg://…``; return the asyncpg form."""
-    parsed = make_url(
-        url.replace("postgres://", "postgresql://", 1) if url.startswith("postgres://") else url
-    )
-    if parsed.drivername in (
-        "postgresql",
-        "postgresql+asyncpg",
-        "postgresql+psycopg",
-        "postgresql+psycopg2",
-    ):
-        return parsed.set(drivername="postgresql+asyncpg").render_as_string(hide_password=False)
-    raise ValueError(f"DATABASE_URL must be a PostgreSQL URL, not {parsed.drivername!r}")
+    """Accept ``postgresql://…``, ``postgres://…`` and ``postgresql+asyncpg://…``; return the asyncpg form.
+
+    ``ValueError`` (saying what is wrong, without the URL) for anything else.
+    """
+    try:
+        parsed = postgres_url(url)
+    except ValueError as exc:
+        raise ValueError(f"DATABASE_URL {exc}") from None
+    return parsed.render_as_string(hide_password=False)
 
 
 def create_engine(url: str, settings: Settings | None = None) -> AsyncEngine:
@@ -31,11 +27,12 @@ def create_engine(url: str, settings: Settings | None = None) -> AsyncEngine:
         max_overflow=s.max_overflow,
         pool_pre_ping=True,
         connect_args={
+            # asyncpg's own default is 60 s: a server that does not answer would hold a command that long.
+            "timeout": s.connect_timeout_ms / 1000,
             "server_settings": {
                 "statement_timeout": str(s.statement_timeout_ms),
                 "application_name": "salesgraph",
                 "TimeZone": "UTC",
-            }
+            },
         },
     )
-

@@ -1,10 +1,125 @@
-"""Every setting salesgraph reads from its environment, in one place."""
+"""Every setting salesgraph reads from its environment, in one place, checked when it is read.
+
+``Environment`` (pydantic-settings) names the variables and their rules; ``Settings``, the frozen
+dataclass built from it, is what the rest of the code is handed (a plain value: tests derive
+variants with ``dataclasses.replace``). A value that breaks a rule raises ``SettingsError``, whose
+message is one line naming each bad variable and what it must be.
+"""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_core import ErrorDetails, PydanticCustomError
+from pydantic_settings import BaseSettings, EnvSettingsSource, SettingsConfigDict
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+
+#: The drivers ``DATABASE_URL`` may name; the engine always connects through asyncpg.
+POSTGRES_DRIVERS = ("postgresql", "postgresql+asyncpg", "postgresql+psycopg", "postgresql+psycopg2")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+#: PostgreSQL's ``statement_timeout`` is an int4 of milliseconds.
+MAX_TIMEOUT_MS = 2_147_483_647
+
+
+class SettingsError(ValueError):
+    """The environment holds a value salesgraph cannot use; the message is one line saying which and why."""
+
+
+def postgres_url(url: str) -> URL:
+    """``url`` parsed, in its asyncpg form; ``ValueError`` saying what is wrong with it otherwise.
+
+    Accepts ``postgresql://…``, ``postgres://…`` and ``postgresql+asyncpg://…`` (and the psycopg forms).
+    The message never repeats the URL, which may hold a password.
+    """
+    if url.startswith("postgres://"):
+        url = url.replace("postgres://", "postgresql://", 1)
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise ValueError("is not a URL (postgresql://user:password@host:port/database)") from None
+    except ValueError:
+        # make_url's only ValueError is int() of the port.
+        raise ValueError("has a port that is not a number") from None
+    if parsed.drivername not in POSTGRES_DRIVERS:
+        raise ValueError(f"must be a PostgreSQL URL (postgresql://…), not {parsed.drivername}://…")
+    if parsed.port is not None and not 1 <= parsed.port <= 65535:
+        raise ValueError(f"has port {parsed.port}, outside 1-65535")
+    return parsed.set(drivername="postgresql+asyncpg")
+
+
+class Environment(BaseSettings):
+    """The variables, their defaults and their rules. An empty variable counts as unset."""
+
+    model_config = SettingsConfigDict(case_sensitive=True, env_ignore_empty=True, extra="ignore")
+
+    database_url: str | None = Field(None, validation_alias="DATABASE_URL")
+    data_dir: Path = Field(
+        default_factory=lambda: Path.cwd() / ".salesgraph", validation_alias="SALESGRAPH_DATA_DIR"
+    )
+    pool_size: int = Field(10, ge=1, validation_alias="SALESGRAPH_POOL_SIZE")
+    max_overflow: int = Field(10, ge=0, validation_alias="SALESGRAPH_MAX_OVERFLOW")
+    statement_timeout_ms: int = Field(
+        15_000, ge=1, le=MAX_TIMEOUT_MS, validation_alias="SALESGRAPH_STATEMENT_TIMEOUT_MS"
+    )
+    connect_timeout_ms: int = Field(
+        10_000, ge=1, le=MAX_TIMEOUT_MS, validation_alias="SALESGRAPH_CONNECT_TIMEOUT_MS"
+    )
+    log_level: str = Field("INFO", validation_alias="SALESGRAPH_LOG_LEVEL")
+    dev: bool = Field(False, validation_alias="SALESGRAPH_DEV")
+
+    @field_validator("database_url")
+    @classmethod
+    def _postgres(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                postgres_url(value)
+            except ValueError as exc:
+                raise PydanticCustomError("postgres_url", str(exc)) from None
+        return value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _known_level(cls, value: object) -> object:
+        if isinstance(value, str) and value.strip().upper() in LOG_LEVELS:
+            return value.strip().upper()
+        raise PydanticCustomError("log_level", f"must be one of {', '.join(LOG_LEVELS)}, not {value!r}")
+
+
+class _MappingSource(EnvSettingsSource):
+    """The environment source of pydantic-settings, reading a given mapping instead of ``os.environ``."""
+
+    def __init__(self, settings_cls: type[BaseSettings], environ: Mapping[str, str]) -> None:
+        self._environ = environ
+        super().__init__(settings_cls)
+
+    def _load_env_vars(self) -> Mapping[str, str | None]:
+        return {k: v for k, v in self._environ.items() if not (self.env_ignore_empty and v == "")}
+
+
+# What a value must be, by pydantic error type; the input is appended (", not '0'").
+_REQUIREMENTS = {
+    "int_parsing": "must be a whole number",
+    "int_from_float": "must be a whole number",
+    "bool_parsing": "must be 1 or 0 (or true/false, yes/no, on/off)",
+    "greater_than_equal": "must be {ge} or more",
+    "less_than_equal": "must be {le} or less",
+}
+
+
+def _describe(error: ErrorDetails) -> str:
+    name = str(error["loc"][0]) if error["loc"] else "the environment"
+    requirement = _REQUIREMENTS.get(error["type"])
+    if requirement is None:
+        # Our own rules (PydanticCustomError) say everything, and never echo a URL.
+        message = error["msg"]
+        return f"{name} {message[:1].lower()}{message[1:]}"
+    return f"{name} {requirement.format(**error.get('ctx', {}))}, not {error['input']!r}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,15 +132,18 @@ class Settings:
     max_overflow: int
     statement_timeout_ms: int
     log_level: str
+    connect_timeout_ms: int
+    dev: bool
 
     @classmethod
-    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
-        e = dict(os.environ if env is None else env)
-        return cls(
-            database_url=e.get("DATABASE_URL") or None,
-            data_dir=Path(e.get("SALESGRAPH_DATA_DIR") or Path.cwd() / ".salesgraph"),
-            pool_size=int(e.get("SALESGRAPH_POOL_SIZE", "10")),
-            max_overflow=int(e.get("SALESGRAPH_MAX_OVERFLOW", "10")),
-            statement_timeout_ms=int(e.get("SALESGRAPH_STATEMENT_TIMEOUT_MS", "15000")),
-            log_level=e.get("SALESGRAPH_LOG_LEVEL", "INFO"),
-        )
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """The settings in ``env`` (default: ``os.environ``); ``SettingsError`` when a value is bad."""
+        source = _MappingSource(Environment, os.environ if env is None else env)
+        try:
+            # pydantic-settings' documented way to build from given sources; its dataclass
+            # transform shows mypy the fields only.
+            read = Environment(_build_sources=((source,), {}))  # type: ignore[call-arg]
+        except ValidationError as exc:
+            raise SettingsError("; ".join(_describe(e) for e in exc.errors())) from None
+        values: dict[str, Any] = read.model_dump()
+        return cls(**values)
