@@ -2,6 +2,10 @@
 
 Without ``DATABASE_URL`` every command runs on the embedded PostgreSQL kept in the data directory
 (``SALESGRAPH_DATA_DIR``, default ``./.salesgraph``), started before and stopped after the command.
+
+Exit codes: 0 done, 1 the database (or the port to serve on) is not usable as it is, 2 bad
+arguments or settings, 130 interrupted. Expected failures are one ``salesgraph: error: …`` line
+on stderr, never a traceback.
 """
 
 from __future__ import annotations
@@ -13,15 +17,18 @@ import logging
 import logging.config
 import os
 import signal
+import socket
 import sys
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import uvicorn
 from uvicorn.config import LOGGING_CONFIG
 
+from resolvers.demo.progress import SeedProgress
 from server.database import (
     Database,
     DatabaseNotReadyError,
@@ -32,9 +39,17 @@ from server.database import (
     open_database,
     seed_demo_data,
 )
-from server.settings import Settings
+from server.settings import Settings, SettingsError
 
 log = logging.getLogger("salesgraph")
+
+EXIT_NOT_USABLE = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+
+class CannotServeError(Exception):
+    """``serve`` cannot start as asked (the address is taken); the message says why."""
 
 
 def logging_config(level: str) -> dict[str, Any]:
@@ -57,6 +72,13 @@ def _positive(text: str) -> int:
     return value
 
 
+def _port(text: str) -> int:
+    value = int(text)
+    if not 1 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"must be 1-65535, not {value}")
+    return value
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="salesgraph", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -70,7 +92,7 @@ def _parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser("serve", parents=[migrate_flag], help="run the GraphQL server")
     serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--port", type=_port, default=8000)
     serve.add_argument("--workers", type=_positive, default=1, help="server processes (1)")
     serve.add_argument("--dev", action="store_true", help="serve GraphiQL at GET /graphql")
     serve.add_argument("--demo", action="store_true", help="load demo data into an empty database")
@@ -97,7 +119,76 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+class SeedProgressDisplay:
+    """The seed's progress on ``stream``: one bar redrawn in place on a terminal; elsewhere (files,
+    pipes, CI logs, where ``\\r`` would pile up) a log line when a step starts and ends, and at
+    most one every ``PLAIN_INTERVAL_SECONDS`` between.
+
+    Hand-written rather than tqdm or rich: one line with ``\\r`` is all it takes, and neither
+    library is worth a dependency (and, for tqdm, a stub package for mypy) for it.
+    """
+
+    BAR_WIDTH = 30
+    PLAIN_INTERVAL_SECONDS = 2.0
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.terminal = stream.isatty()
+        self._bar_open = False
+        self._last_line = 0.0
+
+    def __call__(self, progress: SeedProgress) -> None:
+        if not log.isEnabledFor(logging.INFO):
+            return
+        percent = 100 * progress.done // progress.total if progress.total else 100
+        counts = f"{progress.done}/{progress.total} {progress.unit}"
+        if not self.terminal:
+            now = time.monotonic()
+            edge = progress.done in (0, progress.total)
+            if edge or now - self._last_line >= self.PLAIN_INTERVAL_SECONDS:
+                self._last_line = now
+                log.info("demo data: %s %s (%d%%)", progress.step, counts, percent)
+            return
+        filled = self.BAR_WIDTH * percent // 100
+        bar = "#" * filled + "-" * (self.BAR_WIDTH - filled)
+        # \x1b[K clears what a longer line before left.
+        self.stream.write(f"\rdemo data: {progress.step:<10} [{bar}] {percent:3d}% {counts}\x1b[K")
+        self._bar_open = progress.done < progress.total
+        if not self._bar_open:
+            self.stream.write("\n")
+        self.stream.flush()
+
+    def close(self) -> None:
+        """End a bar left unfinished (an interrupt, an error), so that what follows starts a line."""
+        if self._bar_open:
+            self.stream.write("\n")
+            self.stream.flush()
+            self._bar_open = False
+
+
+@contextmanager
+def _seed_progress() -> Iterator[SeedProgressDisplay]:
+    display = SeedProgressDisplay(sys.stderr)
+    try:
+        yield display
+    finally:
+        display.close()
+
+
+def _check_address_free(host: str, port: int) -> None:
+    """Bind ``host:port`` as uvicorn will (``SO_REUSEADDR``), so that a taken address fails here,
+    in one line and before the database is touched, rather than in uvicorn's log after it."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise CannotServeError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
+
+
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> None:
+    _check_address_free(args.host, args.port)
     with open_database(settings) as db:
         asyncio.run(_prepare(db, settings, migrate=args.migrate, demo=args.demo))
         # Workers are fresh processes that build the app from the environment (server.asgi).
@@ -120,7 +211,8 @@ async def _prepare(db: Database, settings: Settings, *, migrate: bool, demo: boo
     async with connect(db, settings) as engine:
         await ensure_schema(engine, db, migrate=migrate)
         if demo:
-            await seed_demo_data(engine, scale=1, only_if_empty=True)
+            with _seed_progress() as progress:
+                await seed_demo_data(engine, scale=1, only_if_empty=True, progress=progress)
 
 
 def cmd_migrate(_args: argparse.Namespace, settings: Settings) -> None:
@@ -136,7 +228,8 @@ def cmd_seed(args: argparse.Namespace, settings: Settings) -> None:
     async def run(db: Database) -> None:
         async with connect(db, settings) as engine:
             await ensure_schema(engine, db, migrate=args.migrate)
-            await seed_demo_data(engine, scale=args.scale, only_if_empty=False)
+            with _seed_progress() as progress:
+                await seed_demo_data(engine, scale=args.scale, only_if_empty=False, progress=progress)
 
     with open_database(settings) as db:
         asyncio.run(run(db))
@@ -190,19 +283,27 @@ def _sigterm_as_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
+def _fail(message: object) -> None:
+    print(f"salesgraph: error: {message}", file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    settings = Settings.from_env()
+    try:
+        settings = Settings.from_env()
+    except SettingsError as exc:
+        _fail(exc)
+        return EXIT_USAGE
     logging.config.dictConfig(logging_config(settings.log_level))
     try:
         with _sigterm_as_interrupt():
             COMMANDS[args.command](args, settings)
-    except DatabaseNotReadyError as exc:
-        print(f"salesgraph: error: {exc}", file=sys.stderr)
-        return 1
+    except (DatabaseNotReadyError, CannotServeError) as exc:
+        _fail(exc)
+        return EXIT_NOT_USABLE
     except KeyboardInterrupt:
         log.info("interrupted")
-        return 130
+        return EXIT_INTERRUPTED
     return 0
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
@@ -13,10 +14,12 @@ from urllib.parse import unquote
 from alembic import command
 from alembic.operations.ops import MigrationScript
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from resolvers.demo.progress import SeedProgressCallback
 from resolvers.demo.seed import DatabaseNotEmptyError, is_empty, seed_demo
 from server.embedded import EmbeddedPostgres, EmbeddedPostgresError
 from server.engine import create_engine
@@ -68,21 +71,40 @@ def open_database(settings: Settings) -> Iterator[Database]:
 
 @asynccontextmanager
 async def connect(db: Database, settings: Settings) -> AsyncIterator[AsyncEngine]:
-    """An engine on ``db``, after checking that the database answers."""
+    """An engine on ``db``, after checking that the database answers and that its migration
+    revision is one this code knows (a newer salesgraph's database is refused, not migrated)."""
     try:
         engine = create_engine(db.url, settings)
     except ValueError as exc:
         raise DatabaseNotReadyError(str(exc)) from exc
     try:
         try:
-            async with engine.connect():
-                pass
+            async with engine.connect() as conn:
+                unknown = await conn.run_sync(_unknown_revisions)
+        except TimeoutError as exc:
+            raise DatabaseNotReadyError(
+                f"cannot connect to {db.display}: no answer within {settings.connect_timeout_ms} ms"
+                " (SALESGRAPH_CONNECT_TIMEOUT_MS)"
+            ) from exc
         except (OSError, DBAPIError) as exc:
             reason = exc.orig if isinstance(exc, DBAPIError) else exc
             raise DatabaseNotReadyError(f"cannot connect to {db.display}: {reason}") from exc
+        if unknown:
+            raise DatabaseNotReadyError(
+                f"database {db.display} is at migration {', '.join(unknown)}, which this salesgraph"
+                f" does not know (its newest is {head_revision()}): it was migrated by a newer"
+                " salesgraph; use that one, or a database of this version"
+            )
         yield engine
     finally:
         await engine.dispose()
+
+
+def _unknown_revisions(connection: Connection) -> list[str]:
+    # No alembic_version table (a new database) gives no heads.
+    heads = MigrationContext.configure(connection).get_current_heads()
+    known = {script.revision for script in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
+    return [head for head in heads if head not in known]
 
 
 async def migrate_to_head(engine: AsyncEngine) -> None:
@@ -108,22 +130,28 @@ async def ensure_schema(engine: AsyncEngine, db: Database, *, migrate: bool) -> 
         )
 
 
-async def seed_demo_data(engine: AsyncEngine, *, scale: int, only_if_empty: bool) -> None:
+async def seed_demo_data(
+    engine: AsyncEngine, *, scale: int, only_if_empty: bool, progress: SeedProgressCallback | None = None
+) -> None:
     """Load the demo data set, which goes into an empty database only.
 
     A database with data is skipped when ``only_if_empty`` and refused otherwise: a second load
-    would collide with the first one's numbers and codes.
+    would collide with the first one's numbers and codes. ``progress`` is told how far it got.
+    Cancelled (Ctrl-C), it leaves the database as it was: the load is one transaction.
     """
     if only_if_empty and not await is_empty(engine):
         log.info("demo data: skipped, the database already holds data")
         return
     log.info("demo data: seeding (scale %d)", scale)
     try:
-        summary = await seed_demo(engine, scale=scale)
+        summary = await seed_demo(engine, scale=scale, progress=progress)
     except DatabaseNotEmptyError as exc:
         raise DatabaseNotReadyError(
             f"{exc} (to start the embedded database over, stop salesgraph and delete its data directory)"
         ) from exc
+    except asyncio.CancelledError:
+        log.info("demo data: interrupted; rolled back, nothing was loaded")
+        raise
     counts = ", ".join(f"{table} {count}" for table, count in summary.as_dict().items())
     log.info("demo data: %d rows (%s)", summary.total, counts)
 

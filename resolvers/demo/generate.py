@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
@@ -179,21 +180,34 @@ def _opportunity(
 
 
 def generate_demo(
-    *, scale: int, today: dt.date, rng_seed: int, series: DemoSeries = DEFAULT_SERIES
+    *,
+    scale: int,
+    today: dt.date,
+    rng_seed: int,
+    series: DemoSeries = DEFAULT_SERIES,
+    progress: Callable[[int, int], None] | None = None,
 ) -> DemoData:
-    """Generate every demo row: ``100 × scale`` contacts and ``1000 × scale`` opportunities."""
+    """Generate every demo row: ``100 × scale`` contacts and ``1000 × scale`` opportunities.
+
+    ``progress(made, total)`` is called after each contact's opportunities; an exception it
+    raises stops the generation.
+    """
     if scale < 1:
         raise ValueError(f"scale must be at least 1, not {scale}")
     rng = FastRandom(rng_seed)
     contacts = generate_contacts(rng, scale, series.contact, SALESPEOPLE)
     campaigns = generate_campaigns(rng, today, series.campaign, SALESPEOPLE)
     window = (today - calc_date(HISTORY_FORMULA, today)).days
-    counts = _opportunity_counts(rng, len(contacts), OPPORTUNITIES_PER_SCALE * scale)
-    opportunities = [
-        _opportunity(rng, len(contacts) * k + i, contact, campaigns, today, window)
-        for i, (contact, count) in enumerate(zip(contacts, counts, strict=True))
-        for k in range(count)
-    ]
+    total = OPPORTUNITIES_PER_SCALE * scale
+    counts = _opportunity_counts(rng, len(contacts), total)
+    opportunities: list[OpportunityRow] = []
+    for i, (contact, count) in enumerate(zip(contacts, counts, strict=True)):
+        opportunities.extend(
+            _opportunity(rng, len(contacts) * k + i, contact, campaigns, today, window)
+            for k in range(count)
+        )
+        if progress is not None:
+            progress(len(opportunities), total)
     return _numbered(series, contacts, campaigns, opportunities)
 
 

@@ -1,14 +1,18 @@
 """Load the demo data set into an empty database, in one transaction.
 
-The rows come from ``seed_generate`` (pure and deterministic) and are loaded with PostgreSQL's
+The rows come from ``generate_demo`` (pure and deterministic) and are loaded with PostgreSQL's
 ``COPY`` through asyncpg, which keeps scale 100 (100,000 opportunities) well under a minute.
+Cancelling the load (Ctrl-C) at any point rolls it all back.
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import functools
 import gc
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from zoneinfo import ZoneInfo
 
@@ -17,7 +21,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from resolvers.demo.catalog import CYCLES
 from resolvers.demo.contacts import Series
-from resolvers.demo.generate import DemoData, DemoSeries, generate_demo
+from resolvers.demo.generate import OPPORTUNITIES_PER_SCALE, DemoData, DemoSeries, generate_demo
+from resolvers.demo.progress import SeedProgressCallback, StepProgress
 
 #: ``pg_advisory_xact_lock`` key that serialises concurrent seeders.
 SEED_LOCK_KEY = 0x5EED_0001
@@ -32,8 +37,17 @@ SERIES_COLUMNS = {
 }
 
 
+#: Rows per ``COPY``: small enough to report progress (and notice a cancel) often, large enough
+#: that the per-call round trip is lost in the data.
+COPY_BATCH_ROWS = 10_000
+
+
 class DatabaseNotEmptyError(RuntimeError):
     """The demo data is only loaded into a database without business data."""
+
+
+class _GenerationStoppedError(Exception):
+    """Raised inside the generator thread once the seed was cancelled."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,11 +110,17 @@ async def is_empty(engine: AsyncEngine) -> bool:
 
 
 async def seed_demo(
-    engine: AsyncEngine, *, scale: int = 1, today: dt.date | None = None, rng_seed: int = 42
+    engine: AsyncEngine,
+    *,
+    scale: int = 1,
+    today: dt.date | None = None,
+    rng_seed: int = 42,
+    progress: SeedProgressCallback | None = None,
 ) -> SeedSummary:
     """Load ``100 × scale`` contacts and ``1000 × scale`` opportunities with their histories.
 
     ``today`` (default: today in the setup's business time zone) ends the ~18 months of history.
+    ``progress`` is told how far each step got (``SeedProgress``), on the event loop's thread.
     Refuses with ``DatabaseNotEmptyError`` when any table it fills already has rows; otherwise
     it also advances the number series past the numbers it used, makes the first sales cycle
     the default one and moves the entry-number sequence past the last entry.
@@ -119,34 +139,97 @@ async def seed_demo(
             )
         codes, series, time_zone = await _setup(conn)
         day = today or dt.datetime.now(ZoneInfo(time_zone)).date()
-        data = await asyncio.to_thread(_generate, scale, day, rng_seed, series)
+        data = await _generate_in_thread(scale, day, rng_seed, series, progress)
         names = [t.name for t in data.tables]
         restore = await _drop_checks(conn, names) if await _owns(conn, names) else []
         raw = await conn.get_raw_connection()
         driver = raw.driver_connection
         if driver is None:  # pragma: no cover - a pooled connection always has its driver's
             raise RuntimeError("the database connection has no asyncpg connection")
+        loading = StepProgress(progress, "loading", "rows", sum(len(t.rows) for t in data.tables))
         for table in data.tables:
-            if table.rows:
-                await driver.copy_records_to_table(
-                    table.name, records=table.rows, columns=table.columns
-                )
+            for start in range(0, len(table.rows), COPY_BATCH_ROWS):
+                batch = table.rows[start : start + COPY_BATCH_ROWS]
+                await driver.copy_records_to_table(table.name, records=batch, columns=table.columns)
+                loading.advance(len(batch))
         # Index builds sort in memory instead of spilling to disk.
         await conn.execute(text("SET LOCAL maintenance_work_mem = '256MB'"))
-        for statement in restore:
-            await conn.execute(text(statement))
-        await _finish(conn, data, codes, series)
+        if restore:
+            indexing = StepProgress(progress, "indexing", "indexes and keys", len(restore))
+            for statement in restore:
+                await conn.execute(text(statement))
+                indexing.advance(1)
+        await _finish(conn, data, codes, series, progress)
     counts = {t.name: len(t.rows) for t in data.tables}
     return SeedSummary(**{field: counts[name] for field, name in _SUMMARY_TABLES.items()})
 
 
-def _generate(scale: int, today: dt.date, rng_seed: int, series: DemoSeries) -> DemoData:
+async def _generate_in_thread(
+    scale: int,
+    today: dt.date,
+    rng_seed: int,
+    series: DemoSeries,
+    progress: SeedProgressCallback | None,
+) -> DemoData:
+    """``generate_demo`` off the event loop, its progress reported on the loop.
+
+    A daemon thread rather than the default executor: once the seed is cancelled the thread
+    stops at its next progress call, and nothing waits for it meanwhile (the executor's threads
+    are joined when the process exits, which would hold Ctrl-C up until the generation ends).
+    """
+    loop = asyncio.get_running_loop()
+    result: asyncio.Future[DemoData] = loop.create_future()
+    stop = threading.Event()
+    generating = StepProgress(progress, "generating", "opportunities", OPPORTUNITIES_PER_SCALE * scale)
+    shown = generating.percent(0)
+
+    def on_loop(callback: Callable[[], None]) -> None:
+        try:
+            loop.call_soon_threadsafe(callback)
+        except RuntimeError:  # the loop is closed: the process is on its way out
+            stop.set()
+
+    def on_progress(made: int, _total: int) -> None:
+        nonlocal shown
+        if stop.is_set():
+            raise _GenerationStoppedError
+        if generating.percent(made) != shown or made == generating.total:
+            shown = generating.percent(made)
+            on_loop(functools.partial(generating.set, made))
+
+    def work() -> None:
+        outcome: Callable[[], None]
+        try:
+            data = _generate(scale, today, rng_seed, series, on_progress)
+            outcome = functools.partial(result.set_result, data)
+        except _GenerationStoppedError:
+            return
+        except Exception as exc:
+            outcome = functools.partial(result.set_exception, exc)
+        on_loop(lambda: None if result.done() else outcome())  # done: cancelled meanwhile
+
+    threading.Thread(target=work, name="seed-generate", daemon=True).start()
+    try:
+        return await result
+    finally:
+        stop.set()
+
+
+def _generate(
+    scale: int,
+    today: dt.date,
+    rng_seed: int,
+    series: DemoSeries,
+    progress: Callable[[int, int], None],
+) -> DemoData:
     # Generation builds millions of objects linked in cycles; the cyclic collector's repeated
     # full scans would cost a fifth of the time at scale 100 and find nothing to free.
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return generate_demo(scale=scale, today=today, rng_seed=rng_seed, series=series)
+        return generate_demo(
+            scale=scale, today=today, rng_seed=rng_seed, series=series, progress=progress
+        )
     finally:
         if gc_was_enabled:
             gc.enable()
@@ -236,7 +319,11 @@ async def _setup(conn: AsyncConnection) -> tuple[dict[str, str], DemoSeries, str
 
 
 async def _finish(
-    conn: AsyncConnection, data: DemoData, codes: dict[str, str], series: DemoSeries
+    conn: AsyncConnection,
+    data: DemoData,
+    codes: dict[str, str],
+    series: DemoSeries,
+    progress: SeedProgressCallback | None,
 ) -> None:
     for role, used in data.numbers_used.items():
         if used:
@@ -259,5 +346,7 @@ async def _finish(
         )
     )
     # Fresh statistics, so that the first queries after seeding get sensible plans.
+    analyzing = StepProgress(progress, "analyzing", "tables", len(data.tables))
     for table in data.tables:
         await conn.execute(text(f"ANALYZE {table.name}"))
+        analyzing.advance(1)
