@@ -34,6 +34,12 @@ from resolvers.reads import sales_document as document_reads
 from resolvers.reads import salesperson as salesperson_reads
 from resolvers.viewer import scoped
 
+#: The ``filter`` and ``orderBy`` arguments every list shares.
+FILTER = strawberry.argument(description="Only items meeting all these conditions.")
+ORDER_BY = strawberry.argument(
+    description="Sort terms, applied in order; ties are broken by the natural key."
+)
+
 
 @strawberry.type
 class ListQuery:
@@ -41,16 +47,8 @@ class ListQuery:
     async def salespeople(
         self,
         info: Info,
-        filter: Annotated[
-            salesperson_types.SalespersonFilter | None,
-            strawberry.argument(description="Only items meeting all these conditions."),
-        ] = None,
-        order_by: Annotated[
-            list[salesperson_types.SalespersonOrder] | None,
-            strawberry.argument(
-                description="Sort terms, applied in order; ties are broken by the natural key."
-            ),
-        ] = None,
+        filter: Annotated[salesperson_types.SalespersonFilter | None, FILTER] = None,
+        order_by: Annotated[list[salesperson_types.SalespersonOrder] | None, ORDER_BY] = None,
         first: First = None,
         after: After = None,
         last: Last = None,
@@ -70,16 +68,8 @@ class ListQuery:
     async def contacts(
         self,
         info: Info,
-        filter: Annotated[
-            contact_types.ContactFilter | None,
-            strawberry.argument(description="Only items meeting all these conditions."),
-        ] = None,
-        order_by: Annotated[
-            list[contact_types.ContactOrder] | None,
-            strawberry.argument(
-                description="Sort terms, applied in order; ties are broken by the natural key."
-            ),
-        ] = None,
+        filter: Annotated[contact_types.ContactFilter | None, FILTER] = None,
+        order_by: Annotated[list[contact_types.ContactOrder] | None, ORDER_BY] = None,
         first: First = None,
         after: After = None,
         last: Last = None,
@@ -92,16 +82,8 @@ class ListQuery:
     async def sales_cycles(
         self,
         info: Info,
-        filter: Annotated[
-            sales_cycle_types.SalesCycleFilter | None,
-            strawberry.argument(description="Only items meeting all these conditions."),
-        ] = None,
-        order_by: Annotated[
-            list[sales_cycle_types.SalesCycleOrder] | None,
-            strawberry.argument(
-                description="Sort terms, applied in order; ties are broken by the natural key."
-            ),
-        ] = None,
+        filter: Annotated[sales_cycle_types.SalesCycleFilter | None, FILTER] = None,
+        order_by: Annotated[list[sales_cycle_types.SalesCycleOrder] | None, ORDER_BY] = None,
         first: First = None,
         after: After = None,
         last: Last = None,
@@ -121,16 +103,8 @@ class ListQuery:
     async def close_opportunity_codes(
         self,
         info: Info,
-        filter: Annotated[
-            activity_types.CloseOpportunityCodeFilter | None,
-            strawberry.argument(description="Only items meeting all these conditions."),
-        ] = None,
-        order_by: Annotated[
-            list[activity_types.CloseOpportunityCodeOrder] | None,
-            strawberry.argument(
-                description="Sort terms, applied in order; ties are broken by the natural key."
-            ),
-        ] = None,
+        filter: Annotated[activity_types.CloseOpportunityCodeFilter | None, FILTER] = None,
+        order_by: Annotated[list[activity_types.CloseOpportunityCodeOrder] | None, ORDER_BY] = None,
         first: First = None,
         after: After = None,
         last: Last = None,
@@ -150,16 +124,8 @@ class ListQuery:
     async def activities(
         self,
         info: Info,
-        filter: Annotated[
-            activity_types.ActivityFilter | None,
-            strawberry.argument(description="Only items meeting all these conditions."),
-        ] = None,
-        order_by: Annotated[
-            list[activity_types.ActivityOrder] | None,
-            strawberry.argument(
-                description="Sort terms, applied in order; ties are broken by the natural key."
-            ),
-        ] = None,
+        filter: Annotated[activity_types.ActivityFilter | None, FILTER] = None,
+        order_by: Annotated[list[activity_types.ActivityOrder] | None, ORDER_BY] = None,
         first: First = None,
         after: After = None,
         last: Last = None,
@@ -179,16 +145,8 @@ class ListQuery:
     async def campaigns(
         self,
         info: Info,
-        filter: Annotated[
-            campaign_types.CampaignFilter | None,
-            strawberry.argument(description="Only items meeting all these conditions."),
-        ] = None,
-        order_by: Annotated[
-            list[campaign_types.CampaignOrder] | None,
-            strawberry.argument(
-                description="Sort terms, applied in order; ties are broken by the natural key."
-            ),
-        ] = None,
+        filter: Annotated[campaign_types.CampaignFilter | None, FILTER] = None,
+        order_by: Annotated[list[campaign_types.CampaignOrder] | None, ORDER_BY] = None,
         first: First = None,
         after: After = None,
         last: Last = None,
@@ -208,16 +166,8 @@ class ListQuery:
     async def opportunities(
         self,
         info: Info,
-        filter: Annotated[
-            opportunity_types.OpportunityFilter | None,
-            strawberry.argument(description="Only items meeting all these conditions."),
-        ] = None,
-        order_by: Annotated[
-            list[opportunity_types.OpportunityOrder] | None,
-            strawberry.argument(
-                description="Sort terms, applied in order; ties are broken by the natural key."
-            ),
-        ] = None,
+        filter: Annotated[opportunity_types.OpportunityFilter | None, FILTER] = None,
+        order_by: Annotated[list[opportunity_types.OpportunityOrder] | None, ORDER_BY] = None,
         first: First = None,
         after: After = None,
         last: Last = None,
@@ -232,16 +182,8 @@ class ListQuery:
     async def opportunity_entries(
         self,
         info: Info,
-        filter: Annotated[
-            entry_types.OpportunityEntryFilter | None,
-            strawberry.argument(description="Only items meeting all these conditions."),
-        ] = None,
-        order_by: Annotated[
-            list[entry_types.OpportunityEntryOrder] | None,
-            strawberry.argument(
-                description="Sort terms, applied in order; ties are broken by the natural key."
-            ),
-        ] = None,
+        filter: Annotated[entry_types.OpportunityEntryFilter | None, FILTER] = None,
+        order_by: Annotated[list[entry_types.OpportunityEntryOrder] | None, ORDER_BY] = None,
         first: First = None,
         after: After = None,
         last: Last = None,
@@ -256,16 +198,8 @@ class ListQuery:
     async def tasks(
         self,
         info: Info,
-        filter: Annotated[
-            task_types.TaskFilter | None,
-            strawberry.argument(description="Only items meeting all these conditions."),
-        ] = None,
-        order_by: Annotated[
-            list[task_types.TaskOrder] | None,
-            strawberry.argument(
-                description="Sort terms, applied in order; ties are broken by the natural key."
-            ),
-        ] = None,
+        filter: Annotated[task_types.TaskFilter | None, FILTER] = None,
+        order_by: Annotated[list[task_types.TaskOrder] | None, ORDER_BY] = None,
         first: First = None,
         after: After = None,
         last: Last = None,
@@ -278,16 +212,8 @@ class ListQuery:
     async def sales_quotes(
         self,
         info: Info,
-        filter: Annotated[
-            document_types.SalesDocumentFilter | None,
-            strawberry.argument(description="Only items meeting all these conditions."),
-        ] = None,
-        order_by: Annotated[
-            list[document_types.SalesDocumentOrder] | None,
-            strawberry.argument(
-                description="Sort terms, applied in order; ties are broken by the natural key."
-            ),
-        ] = None,
+        filter: Annotated[document_types.SalesDocumentFilter | None, FILTER] = None,
+        order_by: Annotated[list[document_types.SalesDocumentOrder] | None, ORDER_BY] = None,
         first: First = None,
         after: After = None,
         last: Last = None,
@@ -307,16 +233,8 @@ class ListQuery:
     async def sales_orders(
         self,
         info: Info,
-        filter: Annotated[
-            document_types.SalesDocumentFilter | None,
-            strawberry.argument(description="Only items meeting all these conditions."),
-        ] = None,
-        order_by: Annotated[
-            list[document_types.SalesDocumentOrder] | None,
-            strawberry.argument(
-                description="Sort terms, applied in order; ties are broken by the natural key."
-            ),
-        ] = None,
+        filter: Annotated[document_types.SalesDocumentFilter | None, FILTER] = None,
+        order_by: Annotated[list[document_types.SalesDocumentOrder] | None, ORDER_BY] = None,
         first: First = None,
         after: After = None,
         last: Last = None,
