@@ -24,7 +24,6 @@ from graph.context import Context
 from graph.schema import schema
 from resolvers.session import SessionFactory, session_factory
 from server.migrate import is_at_head
-from server.settings import Settings
 
 log = logging.getLogger("salesgraph")
 
@@ -34,7 +33,7 @@ READY_TIMEOUT_SECONDS = 3.0
 class GraphQLApp(GraphQL[Context, None]):
     """Strawberry's ASGI view with a typed context and orjson encoding."""
 
-    def __init__(self, sessions: SessionFactory, settings: Settings, *, dev: bool) -> None:
+    def __init__(self, sessions: SessionFactory, *, dev: bool) -> None:
         super().__init__(
             schema,
             graphql_ide="graphiql" if dev else None,
@@ -42,7 +41,6 @@ class GraphQLApp(GraphQL[Context, None]):
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
         )
         self.sessions = sessions
-        self.settings = settings
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
@@ -63,7 +61,6 @@ def create_app(
     engine: AsyncEngine,
     *,
     dev: bool = False,
-    settings: Settings | None = None,
     dispose_engine: bool = False,
     sessions: SessionFactory | None = None,
 ) -> Starlette:
@@ -72,8 +69,7 @@ def create_app(
     ``sessions`` replaces the engine's own session factory (the tests pass one whose sessions join
     a transaction they roll back); health checks always use ``engine``.
     """
-    settings = settings or Settings.from_env()
-    graphql = GraphQLApp(sessions or session_factory(engine), settings, dev=dev)
+    graphql = GraphQLApp(sessions or session_factory(engine), dev=dev)
 
     async def healthz(_: Request) -> Response:
         return ORJSONResponse({"status": "ok"})
