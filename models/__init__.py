@@ -4,6 +4,7 @@ Knows neither GraphQL nor sessions. Importing this package registers every table
 ``Base.metadata`` (Alembic and the tests compare that metadata with the migrations).
 """
 
+from models.access import ApiKey, CostBucket, IdempotentResponse
 from models.activity import Activity, ActivityStep
 from models.base import Base
 from models.campaign import Campaign
@@ -31,12 +32,15 @@ __all__ = [
     "ActionTaken",
     "Activity",
     "ActivityStep",
+    "ApiKey",
     "Base",
     "Campaign",
     "CloseOpportunityCode",
     "CloseOutcome",
     "Contact",
     "ContactType",
+    "CostBucket",
+    "IdempotentResponse",
     "NumberSeries",
     "Opportunity",
     "OpportunityEntry",

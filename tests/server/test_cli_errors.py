@@ -148,7 +148,7 @@ async def test_a_database_migrated_past_this_code_is_refused_and_left_alone(
 
         # Then it is refused, and nothing was changed
         finished.assert_one_error(
-            1, "is at migration ffff, which this salesgraph does not know (its newest is 0002)"
+            1, "is at migration ffff, which this salesgraph does not know (its newest is 0003)"
         )
         async with engine.connect() as conn:
             assert await conn.scalar(text("SELECT version_num FROM alembic_version")) == "ffff"
