@@ -72,6 +72,17 @@ class Environment(BaseSettings):
     )
     log_level: str = Field("INFO", validation_alias="SALESGRAPH_LOG_LEVEL")
     dev: bool = Field(False, validation_alias="SALESGRAPH_DEV")
+    pool_timeout_ms: int = Field(
+        5_000, ge=1, le=MAX_TIMEOUT_MS, validation_alias="SALESGRAPH_POOL_TIMEOUT_MS"
+    )
+    request_timeout: float = Field(30.0, gt=0, le=3600, validation_alias="SALESGRAPH_REQUEST_TIMEOUT")
+    idle_timeout: float = Field(15.0, gt=0, le=3600, validation_alias="SALESGRAPH_IDLE_TIMEOUT")
+    max_body_bytes: int = Field(1_048_576, ge=1024, validation_alias="SALESGRAPH_MAX_BODY_BYTES")
+    max_query_cost: int = Field(25_000, ge=1, validation_alias="SALESGRAPH_MAX_QUERY_COST")
+    cost_bucket: int = Field(100_000, ge=1, validation_alias="SALESGRAPH_COST_BUCKET")
+    cost_restore_rate: int = Field(10_000, ge=1, validation_alias="SALESGRAPH_COST_RESTORE_RATE")
+    introspection: bool = Field(True, validation_alias="SALESGRAPH_INTROSPECTION")
+    cors_origins: str = Field("", validation_alias="SALESGRAPH_CORS_ORIGINS")
 
     @field_validator("database_url")
     @classmethod
@@ -109,6 +120,8 @@ _REQUIREMENTS = {
     "bool_parsing": "must be 1 or 0 (or true/false, yes/no, on/off)",
     "greater_than_equal": "must be {ge} or more",
     "less_than_equal": "must be {le} or less",
+    "greater_than": "must be more than {gt}",
+    "float_parsing": "must be a number",
 }
 
 
@@ -134,6 +147,23 @@ class Settings:
     log_level: str
     connect_timeout_ms: int
     dev: bool
+    pool_timeout_ms: int = 5_000
+    #: Seconds a request may run before it is cancelled and answered 503 TIMEOUT.
+    request_timeout: float = 30.0
+    #: Seconds a connection may stay without sending a complete request before it is closed.
+    idle_timeout: float = 15.0
+    max_body_bytes: int = 1_048_576
+    max_query_cost: int = 25_000
+    cost_bucket: int = 100_000
+    cost_restore_rate: int = 10_000
+    #: ``False``: introspection for ``ADMIN`` keys only.
+    introspection: bool = True
+    #: Comma-separated origins, ``*``, or empty (CORS off).
+    cors_origins: str = ""
+
+    @property
+    def cors_origin_list(self) -> tuple[str, ...]:
+        return tuple(o.strip() for o in self.cors_origins.split(",") if o.strip())
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
