@@ -1,4 +1,5 @@
-"""``salesgraph``: serve the API, migrate, seed demo data, export the SDL, write a migration.
+"""``salesgraph``: serve the API, migrate, seed demo data, export the SDL, write a migration, manage
+API keys (``server/keys_cli.py``).
 
 Without ``DATABASE_URL`` every command runs on the embedded PostgreSQL kept in the data directory
 (``SALESGRAPH_DATA_DIR``, default ``./.salesgraph``), started before and stopped after the command.
@@ -28,7 +29,9 @@ from typing import Any, TextIO
 import uvicorn
 from uvicorn.config import LOGGING_CONFIG
 
+from resolvers.access.keys import KeyRefused
 from resolvers.demo.progress import SeedProgress
+from server import keys_cli
 from server.database import (
     Database,
     DatabaseNotReadyError,
@@ -116,6 +119,8 @@ def _parser() -> argparse.ArgumentParser:
         help="autogenerate a migration from the difference between models/ and the database",
     )
     make.add_argument("-m", "--message", required=True, help="what the migration does")
+
+    keys_cli.add_parser(commands, migrate_flag)
     return parser
 
 
@@ -269,6 +274,7 @@ COMMANDS = {
     "seed": cmd_seed,
     "export-schema": cmd_export_schema,
     "make-migration": cmd_make_migration,
+    "keys": keys_cli.cmd_keys,
 }
 
 
@@ -301,6 +307,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (DatabaseNotReadyError, CannotServeError) as exc:
         _fail(exc)
         return EXIT_NOT_USABLE
+    except KeyRefused as exc:
+        _fail(exc)
+        return EXIT_USAGE
     except KeyboardInterrupt:
         log.info("interrupted")
         return EXIT_INTERRUPTED
