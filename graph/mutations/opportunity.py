@@ -240,7 +240,7 @@ class OpportunityMutation:
         )
 
         async def work(session: AsyncSession) -> LifecycleResult:
-            return await writes.create_opportunity(session, new)
+            return await writes.create_opportunity(session, info.context.viewer, new)
 
         result, errors = await run(info, work)
         return CreateOpportunityPayload(
@@ -265,7 +265,9 @@ class OpportunityMutation:
         )
 
         async def work(session: AsyncSession) -> LifecycleResult:
-            return await writes.update_opportunity(session, input.no, changes, input.expected_version)
+            return await writes.update_opportunity(
+                session, info.context.viewer, input.no, changes, input.expected_version
+            )
 
         result, errors = await run(info, work)
         return UpdateOpportunityPayload(
@@ -277,7 +279,9 @@ class OpportunityMutation:
         self, info: Info, input: Annotated[DeleteOpportunityInput, INPUT]
     ) -> DeleteOpportunityPayload:
         async def work(session: AsyncSession) -> str:
-            return await writes.delete_opportunity(session, input.no, input.expected_version)
+            return await writes.delete_opportunity(
+                session, info.context.viewer, input.no, input.expected_version
+            )
 
         no, errors = await run(info, work)
         deleted = global_id("Opportunity", no) if no is not None else None
@@ -300,7 +304,7 @@ class OpportunityMutation:
         )
 
         async def work(session: AsyncSession) -> list[str]:
-            return await writes.delete_closed_opportunities(session, filter)
+            return await writes.delete_closed_opportunities(session, info.context.viewer, filter)
 
         nos, errors = await run(info, work)
         ids = [global_id("Opportunity", no) for no in nos or []]
@@ -312,7 +316,7 @@ class OpportunityMutation:
     ) -> ActivateFirstStagePayload:
         async def work(session: AsyncSession) -> LifecycleResult:
             return await lifecycle.activate_first_stage(
-                session, input.no, input.date_of_change, input.expected_version
+                session, info.context.viewer, input.no, input.date_of_change, input.expected_version
             )
 
         result, errors = await run(info, work)
@@ -339,6 +343,7 @@ class OpportunityMutation:
         async def work(session: AsyncSession) -> LifecycleResult:
             return await lifecycle.update_stage(
                 session,
+                info.context.viewer,
                 input.no,
                 request,
                 cancel_old_tasks=input.cancel_old_tasks,
@@ -360,6 +365,7 @@ class OpportunityMutation:
         async def work(session: AsyncSession) -> LifecycleResult:
             return await lifecycle.close(
                 session,
+                info.context.viewer,
                 input.no,
                 input.outcome,
                 input.close_opportunity_code,

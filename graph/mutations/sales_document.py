@@ -125,7 +125,7 @@ class SalesDocumentMutation:
         )
 
         async def work(session: AsyncSession) -> writes.QuoteResult:
-            return await writes.create_sales_quote(session, data)
+            return await writes.create_sales_quote(session, info.context.viewer, data)
 
         result, errors = await run(info, work)
         quote_no = result.quote_no if result is not None else None
@@ -138,7 +138,9 @@ class SalesDocumentMutation:
         self, info: Info, input: Annotated[AssignSalesQuoteInput, INPUT]
     ) -> SalesDocumentLinkPayload:
         async def work(session: AsyncSession) -> str:
-            return await writes.assign_sales_quote(session, input.opportunity_no, input.quote_no)
+            return await writes.assign_sales_quote(
+                session, info.context.viewer, input.opportunity_no, input.quote_no
+            )
 
         no, errors = await run(info, work)
         return SalesDocumentLinkPayload(opportunity=await _opportunity(info, no), user_errors=errors)
@@ -148,7 +150,7 @@ class SalesDocumentMutation:
         self, info: Info, input: Annotated[UnassignSalesDocumentInput, INPUT]
     ) -> SalesDocumentLinkPayload:
         async def work(session: AsyncSession) -> str:
-            return await writes.unassign_sales_document(session, input.opportunity_no)
+            return await writes.unassign_sales_document(session, info.context.viewer, input.opportunity_no)
 
         no, errors = await run(info, work)
         return SalesDocumentLinkPayload(opportunity=await _opportunity(info, no), user_errors=errors)
@@ -159,7 +161,7 @@ class SalesDocumentMutation:
     ) -> MakeOrderFromQuotePayload:
         async def work(session: AsyncSession) -> writes.OrderResult:
             return await writes.make_order_from_quote(
-                session, input.quote_no, input.close_opportunity_code, input.closing_date
+                session, info.context.viewer, input.quote_no, input.close_opportunity_code, input.closing_date
             )
 
         result, errors = await run(info, work)
@@ -173,7 +175,7 @@ class SalesDocumentMutation:
         self, info: Info, input: Annotated[DeleteSalesQuoteInput, INPUT]
     ) -> DeleteSalesQuotePayload:
         async def work(session: AsyncSession) -> str:
-            return await writes.delete_sales_quote(session, input.no)
+            return await writes.delete_sales_quote(session, info.context.viewer, input.no)
 
         no, errors = await run(info, work)
         deleted = global_id("SalesQuote", no) if no is not None else None

@@ -69,7 +69,7 @@ class TaskMutation:
         )
 
         async def work(session: AsyncSession) -> str:
-            return await writes.update_task(session, input.no, changes)
+            return await writes.update_task(session, info.context.viewer, input.no, changes)
 
         no, errors = await run(info, work)
         return UpdateTaskPayload(task=await _task(info, no), user_errors=errors)
@@ -77,7 +77,7 @@ class TaskMutation:
     @strawberry.mutation(description="Cancel a task (which closes it).")
     async def cancel_task(self, info: Info, input: Annotated[CancelTaskInput, INPUT]) -> CancelTaskPayload:
         async def work(session: AsyncSession) -> str:
-            return await writes.cancel_task(session, input.no)
+            return await writes.cancel_task(session, info.context.viewer, input.no)
 
         no, errors = await run(info, work)
         return CancelTaskPayload(task=await _task(info, no), user_errors=errors)

@@ -18,7 +18,8 @@ class ErrorCode(enum.Enum):
         "NOT_FOUND",
         description="A key in the input names no row: the opportunity, contact, salesperson, sales cycle, "
         "stage, close code, activity, campaign, task or quote to change, or one the input refers to "
-        "(also when a concurrent request deleted it meanwhile).",
+        "(also when a concurrent request deleted it meanwhile). To a SALESPERSON, another salesperson's "
+        "opportunity, task or quote is NOT_FOUND in the same words (api.md §7.1).",
     )
     REQUIRED = strawberry.enum_value(
         "REQUIRED",
@@ -129,8 +130,9 @@ class ErrorCode(enum.Enum):
     )
     FORBIDDEN = strawberry.enum_value(
         "FORBIDDEN",
-        description="Not raised yet (roles come with authentication): a SALESPERSON acting on a row "
-        "that is not its own (api.md §7.1).",
+        description="A SALESPERSON giving a row to another salesperson (api.md §7.1): creating an "
+        "opportunity for one, moving its own opportunity to one, or quoting for a contact of one. "
+        "Another salesperson's opportunity, task or quote is NOT_FOUND instead, as a missing one.",
     )
 
 

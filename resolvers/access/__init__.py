@@ -1,1 +1,1 @@
-"""Who may call the API: API keys (api.md §7.1), stored as hashes, managed from the CLI."""
+"""API keys, roles and who may do what (api.md §7.1)."""

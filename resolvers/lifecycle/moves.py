@@ -38,6 +38,7 @@ from models.stage_change import StageRequest, plan_first_stage
 from models.stage_change import plan_stage_change as plan_stage
 from resolvers.errors import DomainError
 from resolvers.reads.sales_document import quote_rows
+from resolvers.viewer import Viewer
 from resolvers.writes.transaction import (
     check_version,
     load_setup,
@@ -83,9 +84,12 @@ async def quote_amount(session: AsyncSession, quote_no: str | None) -> Decimal |
     return row.amount if row is not None else None
 
 
-async def situation(session: AsyncSession, no: str, expected_version: int | None) -> Situation:
-    """Lock the opportunity, check the caller's version, and read its position."""
-    opp = await lock_opportunity(session, no)
+async def situation(
+    session: AsyncSession, viewer: Viewer, no: str, expected_version: int | None
+) -> Situation:
+    """Lock the opportunity (the viewer's own, ``lock_opportunity``), check the caller's version,
+    and read its position."""
+    opp = await lock_opportunity(session, viewer, no)
     check_version(opp, expected_version)
     active = await session.scalar(
         select(OpportunityEntry).where(OpportunityEntry.opportunity_no == opp.no, OpportunityEntry.active)
@@ -226,10 +230,14 @@ async def create_stage_tasks(
 
 
 async def activate_first_stage(
-    session: AsyncSession, no: str, date_of_change: dt.date | None, expected_version: int | None
+    session: AsyncSession,
+    viewer: Viewer,
+    no: str,
+    date_of_change: dt.date | None,
+    expected_version: int | None,
 ) -> LifecycleResult:
     """Activate First Stage (domain.md §2.6): the lowest stage, value 0, the stage's chances."""
-    s = await situation(session, no, expected_version)
+    s = await situation(session, viewer, no, expected_version)
     planned = plan_first_stage(s.position, s.stages, date_of_change or s.today)
     result = await insert_entry(session, s, planned, cancel_old_tasks=False)
     touch(s.opportunity)
@@ -238,6 +246,7 @@ async def activate_first_stage(
 
 async def update_stage(
     session: AsyncSession,
+    viewer: Viewer,
     no: str,
     request: StageRequest,
     *,
@@ -245,7 +254,7 @@ async def update_stage(
     expected_version: int | None,
 ) -> LifecycleResult:
     """The Update command (domain.md §2.5) for any of the six actions."""
-    s = await situation(session, no, expected_version)
+    s = await situation(session, viewer, no, expected_version)
     planned = plan_stage(s.position, s.stages, request, s.today)
     result = await insert_entry(session, s, planned, cancel_old_tasks=cancel_old_tasks)
     touch(s.opportunity)
@@ -263,6 +272,7 @@ async def close_code_outcome(session: AsyncSession, code: str) -> CloseOutcome |
 
 async def close(
     session: AsyncSession,
+    viewer: Viewer,
     no: str,
     outcome: CloseOutcome,
     close_code: str,
@@ -273,7 +283,7 @@ async def close(
     expected_version: int | None,
 ) -> LifecycleResult:
     """Close as Won or Lost (domain.md §2.7)."""
-    s = await situation(session, no, expected_version)
+    s = await situation(session, viewer, no, expected_version)
     return await close_in(session, s, outcome, close_code, closing_date, sales_value, cancel_old_tasks)
 
 

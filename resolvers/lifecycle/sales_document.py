@@ -28,8 +28,10 @@ from models import (
 from models.base import CODE10, CODE20, TEXT100
 from models.enums import CloseOutcome
 from models.errors import Violations
+from resolvers.access.rows import check_readable, forbidden_salesperson, owns
 from resolvers.errors import DomainError, DomainErrors
 from resolvers.lifecycle.moves import close_in, quote_amount, situation
+from resolvers.viewer import Viewer
 from resolvers.writes.references import check_code, check_text, contact_ref
 from resolvers.writes.transaction import load_setup, lock_opportunity, take_numbers, today_in, touch
 
@@ -80,8 +82,9 @@ class QuoteResult:
     opportunity_no: str | None
 
 
-async def create_sales_quote(session: AsyncSession, data: QuoteInput) -> QuoteResult:
-    """A quote for a contact, or for an opportunity, which it is then linked to (domain.md §5.1)."""
+async def create_sales_quote(session: AsyncSession, viewer: Viewer, data: QuoteInput) -> QuoteResult:
+    """A quote for a contact, or for an opportunity, which it is then linked to (domain.md §5.1).
+    A ``SALESPERSON`` quotes for its own opportunities, and for contacts that are its own."""
     v = Violations()
     opportunity_no = check_code(data.opportunity_no, CODE20, ["opportunityNo"], v)
     contact_no = check_code(data.contact_no, CODE20, ["contactNo"], v)
@@ -96,8 +99,8 @@ async def create_sales_quote(session: AsyncSession, data: QuoteInput) -> QuoteRe
     campaign_no: str | None = None
     if opportunity_no is not None and not v:
         # Locked here first so that an unknown number is reported on the input's own field.
-        await lock_opportunity(session, opportunity_no, ["opportunityNo"])
-        s = await situation(session, opportunity_no, None)
+        await lock_opportunity(session, viewer, opportunity_no, ["opportunityNo"])
+        s = await situation(session, viewer, opportunity_no, None)
         opp = s.opportunity
         _check_open_and_started(opp, ["opportunityNo"])
         if opp.sales_quote_no is not None:
@@ -111,6 +114,8 @@ async def create_sales_quote(session: AsyncSession, data: QuoteInput) -> QuoteRe
     elif contact_no is not None:
         contact = await contact_ref(session, contact_no, ["contactNo"], v)
         salesperson_code = contact.salesperson_code if contact is not None else None
+        if contact is not None and not owns(viewer, salesperson_code):
+            v.extend([forbidden_salesperson(salesperson_code, ["contactNo"])])
     v.raise_any()
     assert contact_no is not None
     no = (await take_numbers(session, setup.quote_nos, 1, None))[0]
@@ -159,22 +164,40 @@ def _check_open_and_started(opp: Opportunity, field: list[str]) -> None:
 async def _lock_quote(session: AsyncSession, no: str, field: list[str]) -> SalesQuote:
     quote = await session.scalar(select(SalesQuote).where(SalesQuote.no == no).with_for_update())
     if quote is None:
-        raise DomainError("NOT_FOUND", f"Sales quote {no} does not exist.", field)
+        raise _quote_not_found(no, field)
     return quote
 
 
-async def assign_sales_quote(session: AsyncSession, opportunity_no: str, quote_no: str) -> str:
+def _quote_not_found(no: str, field: list[str]) -> DomainError:
+    return DomainError("NOT_FOUND", f"Sales quote {no} does not exist.", field)
+
+
+def _check_quote_readable(viewer: Viewer, no: str, owner: str | None, field: list[str]) -> None:
+    """A quote belongs to the salesperson of the opportunity it is linked to, else to its own
+    salesperson; another's is ``NOT_FOUND`` to a ``SALESPERSON``, as a missing one (api.md §7.1)."""
+    check_readable(viewer, owner, _quote_not_found(no, field))
+
+
+async def assign_sales_quote(
+    session: AsyncSession, viewer: Viewer, opportunity_no: str, quote_no: str
+) -> str:
     """Link an existing quote of the opportunity's contact (domain.md §5.3)."""
-    opp = await lock_opportunity(session, opportunity_no, ["opportunityNo"])
+    opp = await lock_opportunity(session, viewer, opportunity_no, ["opportunityNo"])
     _check_open_and_started(opp, ["opportunityNo"])
     quote = await _lock_quote(session, quote_no.strip().upper(), ["quoteNo"])
     if opp.sales_quote_no == quote.no:
         return opp.no
-    holder = await session.scalar(select(Opportunity.no).where(Opportunity.sales_quote_no == quote.no))
+    holder = (
+        await session.execute(
+            select(Opportunity.no, Opportunity.salesperson_code).where(Opportunity.sales_quote_no == quote.no)
+        )
+    ).one_or_none()
+    owner = holder.salesperson_code if holder is not None else quote.salesperson_code
+    _check_quote_readable(viewer, quote.no, owner, ["quoteNo"])
     if holder is not None:
         raise DomainError(
             "QUOTE_ALREADY_ASSIGNED",
-            f"Sales quote {quote.no} is already assigned to opportunity {holder}.",
+            f"Sales quote {quote.no} is already assigned to opportunity {holder.no}.",
             ["quoteNo"],
         )
     if opp.sales_quote_no is not None:
@@ -194,9 +217,9 @@ async def assign_sales_quote(session: AsyncSession, opportunity_no: str, quote_n
     return opp.no
 
 
-async def unassign_sales_document(session: AsyncSession, opportunity_no: str) -> str:
+async def unassign_sales_document(session: AsyncSession, viewer: Viewer, opportunity_no: str) -> str:
     """Clear an in-progress opportunity's quote link; the quote itself stays (domain.md §5.3)."""
-    opp = await lock_opportunity(session, opportunity_no, ["opportunityNo"])
+    opp = await lock_opportunity(session, viewer, opportunity_no, ["opportunityNo"])
     _check_open_and_started(opp, ["opportunityNo"])
     if opp.sales_quote_no is None:
         raise DomainError("NOT_FOUND", f"Opportunity {opp.no} has no sales document.", ["opportunityNo"])
@@ -212,16 +235,28 @@ class OrderResult:
 
 
 async def make_order_from_quote(
-    session: AsyncSession, quote_no: str, close_code: str | None, closing_date: dt.date | None
+    session: AsyncSession,
+    viewer: Viewer,
+    quote_no: str,
+    close_code: str | None,
+    closing_date: dt.date | None,
 ) -> OrderResult:
     """Make Order (domain.md §5.4): an in-progress opportunity on the quote is first closed as Won
     with the quote's amount (cancelling its open tasks), then linked to the new order."""
     no = quote_no.strip().upper()
-    linked = await session.scalar(
-        select(Opportunity.no).where(Opportunity.sales_quote_no == no).with_for_update()
-    )
-    s = await situation(session, linked, None) if linked is not None else None
+    linked = (
+        await session.execute(
+            select(Opportunity.no, Opportunity.salesperson_code)
+            .where(Opportunity.sales_quote_no == no)
+            .with_for_update()
+        )
+    ).one_or_none()
+    if linked is not None:
+        _check_quote_readable(viewer, no, linked.salesperson_code, ["quoteNo"])
+    s = await situation(session, viewer, linked.no, None) if linked is not None else None
     quote = await _lock_quote(session, no, ["quoteNo"])
+    if linked is None:
+        _check_quote_readable(viewer, no, quote.salesperson_code, ["quoteNo"])
     setup = await load_setup(session)
     if s is not None and s.opportunity.status is OpportunityStatus.IN_PROGRESS:
         code = close_code or await _only_won_code(session)
@@ -305,13 +340,15 @@ async def _move_to_order(
     touch(opp)
 
 
-async def delete_sales_quote(session: AsyncSession, quote_no: str) -> str:
+async def delete_sales_quote(session: AsyncSession, viewer: Viewer, quote_no: str) -> str:
     """Delete a quote; an opportunity linked to it loses the link, and no entry is written (§5.5)."""
     no = quote_no.strip().upper()
     linked = await session.scalar(
         select(Opportunity).where(Opportunity.sales_quote_no == no).with_for_update()
     )
-    await _lock_quote(session, no, ["no"])
+    quote = await _lock_quote(session, no, ["no"])
+    owner = linked.salesperson_code if linked is not None else quote.salesperson_code
+    _check_quote_readable(viewer, no, owner, ["no"])
     if linked is not None:
         linked.sales_quote_no = None
         touch(linked)

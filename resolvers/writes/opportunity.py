@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, delete, update
+from sqlalchemy import ColumnElement, delete, false, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Opportunity, OpportunityStatus, Priority, SalesQuote, Task
@@ -19,8 +19,10 @@ from models.base import CODE10, CODE20, TEXT100
 from models.errors import Violations
 from models.stage_change import plan_first_stage
 from models.validation import check_money, check_pct
+from resolvers.access.rows import forbidden_salesperson, owns
 from resolvers.errors import DomainError
 from resolvers.lifecycle.moves import LifecycleResult, Situation, insert_entry, situation
+from resolvers.viewer import Role, Viewer
 from resolvers.writes.references import (
     campaign_ref,
     check_code,
@@ -76,8 +78,9 @@ class OpportunityChanges:
     propagate_to_open_tasks: bool = True
 
 
-async def create_opportunity(session: AsyncSession, new: NewOpportunity) -> LifecycleResult:
-    """The Create Opportunity wizard (domain.md §2.3, §6.2, §11.3, §11.16)."""
+async def create_opportunity(session: AsyncSession, viewer: Viewer, new: NewOpportunity) -> LifecycleResult:
+    """The Create Opportunity wizard (domain.md §2.3, §6.2, §11.3, §11.16). A ``SALESPERSON``
+    creates opportunities for itself only (api.md §7.1): its own code by default."""
     v = Violations()
     setup = await load_setup(session)
     today = today_in(setup.time_zone)
@@ -96,10 +99,15 @@ async def create_opportunity(session: AsyncSession, new: NewOpportunity) -> Life
     salesperson_code = check_code(new.salesperson_code, CODE20, ["salespersonCode"], v)
     if salesperson_code is None and new.salesperson_code is None:
         # The contact's salesperson (domain.md §2.3); the setup's default is for new contacts only.
-        salesperson_code = contact.salesperson_code if contact else None
+        # A salesperson creates for itself.
+        own = viewer.salesperson_code if viewer.role is Role.SALESPERSON else None
+        salesperson_code = own or (contact.salesperson_code if contact else None)
     if salesperson_code is None and not v.errors_on(["salespersonCode"]):
         v.add("REQUIRED", "You must fill in the salesperson code.", ["salespersonCode"])
-    await salesperson_ref(session, salesperson_code, ["salespersonCode"], v)
+    if salesperson_code is not None and not owns(viewer, salesperson_code):
+        v.extend([forbidden_salesperson(salesperson_code, ["salespersonCode"])])
+    else:
+        await salesperson_ref(session, salesperson_code, ["salespersonCode"], v)
     cycle_code = check_code(new.sales_cycle_code, CODE10, ["salesCycleCode"], v)
     if cycle_code is None and new.sales_cycle_code is None:
         cycle_code = await _default_cycle(session, setup.default_sales_cycle_code)
@@ -132,7 +140,7 @@ async def create_opportunity(session: AsyncSession, new: NewOpportunity) -> Life
     await session.flush()
     if not new.activate_first_stage:
         return LifecycleResult(opp, None)
-    s = await situation(session, opp.no, None)
+    s = await situation(session, viewer, opp.no, None)
     planned = plan_first_stage(
         s.position,
         s.stages,
@@ -174,10 +182,15 @@ def _check_activation(new: NewOpportunity, creation_date: dt.date, v: Violations
 
 
 async def update_opportunity(
-    session: AsyncSession, no: str, changes: OpportunityChanges, expected_version: int | None
+    session: AsyncSession,
+    viewer: Viewer,
+    no: str,
+    changes: OpportunityChanges,
+    expected_version: int | None,
 ) -> LifecycleResult:
-    """Edit an opportunity's fields under the rules of domain.md §6.2 and §6.3."""
-    s = await situation(session, no, expected_version)
+    """Edit an opportunity's fields under the rules of domain.md §6.2 and §6.3. A ``SALESPERSON``
+    edits its own opportunities only, and cannot hand one to another salesperson (api.md §7.1)."""
+    s = await situation(session, viewer, no, expected_version)
     opp = s.opportunity
     if s.position.closed:
         raise DomainError("OPPORTUNITY_CLOSED", f"Opportunity {opp.no} is closed: its fields are read-only.")
@@ -187,7 +200,7 @@ async def update_opportunity(
     if priority is None:
         v.add("REQUIRED", "The priority cannot be cleared.", ["priority"])
     cycle_code = await _cycle_change(session, s, unwrap(changes.sales_cycle_code), v)
-    salesperson_code = await _salesperson_change(session, opp, unwrap(changes.salesperson_code), v)
+    salesperson_code = await _salesperson_change(session, viewer, opp, unwrap(changes.salesperson_code), v)
     contact = await _contact_change(session, opp, unwrap(changes.contact_no), v)
     new_campaign = unwrap(changes.campaign_no)
     campaign_no = check_code(_or_none(new_campaign), CODE20, ["campaignNo"], v)
@@ -239,7 +252,7 @@ async def _cycle_change(
 
 
 async def _salesperson_change(
-    session: AsyncSession, opp: Opportunity, value: str | Omittable | None, v: Violations
+    session: AsyncSession, viewer: Viewer, opp: Opportunity, value: str | Omittable | None, v: Violations
 ) -> str | Omittable | None:
     if value is UNCHANGED:
         return UNCHANGED
@@ -247,7 +260,9 @@ async def _salesperson_change(
     if code is None:
         v.add("REQUIRED", "The salesperson cannot be cleared once it is set.", ["salespersonCode"])
         return UNCHANGED
-    if code != opp.salesperson_code:
+    if code != opp.salesperson_code and not owns(viewer, code):
+        v.extend([forbidden_salesperson(code, ["salespersonCode"])])
+    elif code != opp.salesperson_code:
         await salesperson_ref(session, code, ["salespersonCode"], v)
     return code
 
@@ -315,9 +330,11 @@ async def _propagate(
         )
 
 
-async def delete_opportunity(session: AsyncSession, no: str, expected_version: int | None) -> str:
+async def delete_opportunity(
+    session: AsyncSession, viewer: Viewer, no: str, expected_version: int | None
+) -> str:
     """Delete a Not Started, Won or Lost opportunity with its entries (domain.md §6.1, §11.8)."""
-    opp = await lock_opportunity(session, no)
+    opp = await lock_opportunity(session, viewer, no)
     check_version(opp, expected_version)
     if opp.status is OpportunityStatus.IN_PROGRESS:
         raise DomainError(
@@ -340,9 +357,13 @@ class ClosedFilter:
     sales_cycle_code: str | None = None
 
 
-async def delete_closed_opportunities(session: AsyncSession, f: ClosedFilter) -> list[str]:
-    """Business Central's Delete Opportunities report: closed ones only, with their entries."""
+async def delete_closed_opportunities(session: AsyncSession, viewer: Viewer, f: ClosedFilter) -> list[str]:
+    """Business Central's Delete Opportunities report: closed ones only, with their entries
+    (and only the viewer's own, should a role restricted to its own rows ever run it)."""
     conditions: list[ColumnElement[bool]] = [Opportunity.closed.is_(True)]
+    if viewer.role is Role.SALESPERSON:
+        own = viewer.salesperson_code
+        conditions.append(Opportunity.salesperson_code == own if own is not None else false())
     if f.nos is not None and len(f.nos) > MAX_NOS:
         raise DomainError("INVALID", f"Give at most {MAX_NOS} numbers.", ["nos"])
     if f.nos is not None:

@@ -17,7 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models import Priority, Task, TaskStatus
 from models.base import TEXT100
 from models.errors import Violations
+from resolvers.access.rows import check_readable
 from resolvers.errors import DomainError
+from resolvers.viewer import Viewer
 from resolvers.writes.references import check_text, code_of
 from resolvers.writes.transaction import UNCHANGED, Change, load_setup, today_in, unwrap
 
@@ -36,9 +38,9 @@ class TaskChanges:
     priority: Change[Priority | None] = None
 
 
-async def update_task(session: AsyncSession, no: str, changes: TaskChanges) -> str:
+async def update_task(session: AsyncSession, viewer: Viewer, no: str, changes: TaskChanges) -> str:
     """Edit a task; a status change completes or reopens it. Returns the task's number."""
-    task = await _lock(session, no)
+    task = await _lock(session, viewer, no)
     v = Violations()
     status = unwrap(changes.status)
     if status is None:
@@ -80,10 +82,10 @@ async def _set_status(session: AsyncSession, task: Task, status: TaskStatus) -> 
     task.status = status
 
 
-async def cancel_task(session: AsyncSession, no: str) -> str:
+async def cancel_task(session: AsyncSession, viewer: Viewer, no: str) -> str:
     """Cancel a task: it is closed as Completed and no longer recurs. Cancelling a canceled task
     changes nothing; a completed task becomes canceled and keeps its close date."""
-    task = await _lock(session, no)
+    task = await _lock(session, viewer, no)
     if task.canceled:
         return task.no
     task.canceled = True
@@ -99,7 +101,8 @@ async def _today(session: AsyncSession) -> dt.date:
     return today_in((await load_setup(session)).time_zone)
 
 
-async def _lock(session: AsyncSession, no: str) -> Task:
+async def _lock(session: AsyncSession, viewer: Viewer, no: str) -> Task:
+    """The task, locked; another salesperson's is ``NOT_FOUND`` to a ``SALESPERSON`` (api.md §7.1)."""
     key = code_of(no)
     task = (
         None
@@ -108,6 +111,8 @@ async def _lock(session: AsyncSession, no: str) -> Task:
             select(Task).where(Task.no == key).with_for_update().execution_options(populate_existing=True)
         )
     )
+    not_found = DomainError("NOT_FOUND", f"Task {no} does not exist.", ["no"])
     if task is None:
-        raise DomainError("NOT_FOUND", f"Task {no} does not exist.", ["no"])
+        raise not_found
+    check_readable(viewer, task.salesperson_code, not_found)
     return task

@@ -26,8 +26,10 @@ from sqlalchemy.orm import object_session
 from models import NumberSeries, Opportunity, Setup
 from models.number_series import NumberSeriesExhaustedError, format_number
 from models.setup import SETUP_ID
+from resolvers.access.rows import check_readable
 from resolvers.errors import DomainError
 from resolvers.session import SessionFactory
+from resolvers.viewer import Viewer
 
 T = TypeVar("T")
 T_co = TypeVar("T_co", covariant=True)
@@ -169,12 +171,16 @@ async def series_allows_manual(session: AsyncSession, series_code: str) -> bool:
     return bool(manual)
 
 
-async def lock_opportunity(session: AsyncSession, no: str, field: list[str] | None = None) -> Opportunity:
+async def lock_opportunity(
+    session: AsyncSession, viewer: Viewer, no: str, field: list[str] | None = None
+) -> Opportunity:
     """The opportunity, locked for this transaction (``SELECT … FOR UPDATE``).
 
     Every use case that reads an opportunity's active entry to decide what to write takes this
     lock first: concurrent changes to one opportunity then run one after the other, each seeing
-    the entry the previous one wrote.
+    the entry the previous one wrote. It is also where every opportunity-scoped use case checks
+    that the opportunity is the viewer's: one another salesperson owns is ``NOT_FOUND``, exactly
+    as one that does not exist (api.md §7.1).
     """
     opp = await session.scalar(
         select(Opportunity)
@@ -182,8 +188,10 @@ async def lock_opportunity(session: AsyncSession, no: str, field: list[str] | No
         .with_for_update()
         .execution_options(populate_existing=True)
     )
+    not_found = DomainError("NOT_FOUND", f"Opportunity {no} does not exist.", field or ["no"])
     if opp is None:
-        raise DomainError("NOT_FOUND", f"Opportunity {no} does not exist.", field or ["no"])
+        raise not_found
+    check_readable(viewer, opp.salesperson_code, not_found)
     return opp
 
 

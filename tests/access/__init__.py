@@ -1,1 +1,1 @@
-"""API keys (api.md §7.1)."""
+"""Roles: which mutation a role may run at all, and which rows a salesperson may write."""
