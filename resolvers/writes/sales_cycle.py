@@ -33,8 +33,7 @@ from resolvers.writes.transaction import UNCHANGED, Change, Omittable, unwrap
 
 T = TypeVar("T")
 
-#: At most this many stages in a sales cycle (BC cycles have 3–10): the query cost model counts
-#: ``SalesCycle.stages`` as this many, and ``shared/bench/nested.graphql`` must fit its limit.
+#: Stages in a sales cycle (BC's have 3–10); the query cost model counts ``SalesCycle.stages`` as this.
 MAX_STAGES = 40
 
 
@@ -177,11 +176,12 @@ async def create_sales_cycle_stage(
     if code is not None:
         # Locked, so that two concurrent creates cannot both take the last free place.
         cycle = await session.scalar(select(SalesCycle).where(SalesCycle.code == code).with_for_update())
+        count = select(func.count()).where(SalesCycleStage.sales_cycle_code == code)
         if cycle is None:
             v.add("NOT_FOUND", f"Sales cycle {code} does not exist.", ["salesCycleCode"])
         elif await session.get(SalesCycleStage, (code, fields.stage)) is not None:
             v.add("DUPLICATE", f"Stage {fields.stage} of sales cycle {code} already exists.", ["stage"])
-        elif await _stage_count(session, code) >= MAX_STAGES:
+        elif (await session.scalar(count) or 0) >= MAX_STAGES:
             v.add("INVALID", f"A sales cycle has at most {MAX_STAGES} stages.", ["salesCycleCode"])
     activities = await _existing_activities(session, [fields.activity_code])
     stage = _check_stage(code or "", fields, activities, [], v)
@@ -338,11 +338,6 @@ def _check_stage(
         allow_skip=fields.allow_skip,
         date_formula=check_date_formula(fields.date_formula, [*path, "dateFormula"], v),
     )
-
-
-async def _stage_count(session: AsyncSession, code: str) -> int:
-    count = select(func.count()).select_from(SalesCycleStage).where(SalesCycleStage.sales_cycle_code == code)
-    return await session.scalar(count) or 0
 
 
 async def _existing_activities(session: AsyncSession, codes: Iterable[str | None]) -> set[str]:

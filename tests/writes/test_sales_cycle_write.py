@@ -203,6 +203,26 @@ async def test_create_sales_cycle_takes_at_most_max_stages_stages(
     assert len(accepted["createSalesCycle"]["salesCycle"]["stages"]) == MAX_STAGES
 
 
+async def test_create_sales_cycle_stage_refuses_a_stage_beyond_max_stages(gql: GraphQLClient) -> None:
+    stages = [{"stage": i, "description": f"Stage {i}"} for i in range(1, MAX_STAGES)]
+    await gql.query(CREATE, {"input": {"code": "FULL", "description": "Full", "stages": stages}})
+    add = """mutation($input: CreateSalesCycleStageInput!) { createSalesCycleStage(input: $input) {
+      salesCycleStage { stage } userErrors { code field } } }"""
+
+    accepted = await gql.query(
+        add, {"input": {"salesCycleCode": "FULL", "stage": MAX_STAGES, "description": "Last"}}
+    )
+    refused = await gql.query(
+        add, {"input": {"salesCycleCode": "FULL", "stage": 99, "description": "Beyond"}}
+    )
+
+    assert errors(accepted, "createSalesCycleStage") == []
+    assert errors(refused, "createSalesCycleStage") == [("INVALID", ["salesCycleCode"])]
+    assert refused["createSalesCycleStage"]["salesCycleStage"] is None
+    cycle = await gql.query('{ salesCycle(code: "FULL") { stages { stage } } }')
+    assert [s["stage"] for s in cycle["salesCycle"]["stages"]] == list(range(1, MAX_STAGES + 1))
+
+
 async def test_update_sales_cycle_changes_only_the_given_fields(
     gql: GraphQLClient, sessions: SessionFactory
 ) -> None:
