@@ -15,11 +15,10 @@ from strawberry.schema.config import StrawberryConfig
 
 from graph.errors import MaskUnexpectedErrors
 from graph.mutation import Mutation
+from graph.planner import MAX_ALIASES, MAX_DEPTH
 from graph.query import Query
 from graph.types.sales_document import SalesOrder, SalesQuote
 
-MAX_DEPTH = 12
-MAX_ALIASES = 30
 MAX_TOKENS = 5000
 CACHE_SIZE = 512
 

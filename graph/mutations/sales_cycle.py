@@ -49,7 +49,7 @@ class CreateSalesCycleInput:
     )
     blocked: bool = strawberry.field(default=False, description="A blocked cycle cannot be assigned.")
     stages: list[SalesCycleStageInput] | None = strawberry.field(
-        default=None, description="The stages (at most 100, distinct stage numbers)."
+        default=None, description=f"The stages (at most {writes.MAX_STAGES}, distinct stage numbers)."
     )
 
 
@@ -231,7 +231,9 @@ class SalesCycleMutation:
         deleted = global_id("SalesCycle", code) if code is not None else None
         return DeleteSalesCyclePayload(deleted_id=deleted, user_errors=errors)
 
-    @strawberry.mutation(description="Add a stage to a sales cycle.")
+    @strawberry.mutation(
+        description=f"Add a stage to a sales cycle (at most {writes.MAX_STAGES} in one cycle)."
+    )
     async def create_sales_cycle_stage(
         self, info: Info, input: Annotated[CreateSalesCycleStageInput, INPUT]
     ) -> CreateSalesCycleStagePayload:

@@ -33,8 +33,8 @@ from resolvers.writes.transaction import UNCHANGED, Change, Omittable, unwrap
 
 T = TypeVar("T")
 
-#: At most this many stages in one ``createSalesCycle`` input.
-MAX_STAGES = 100
+#: Stages in a sales cycle (BC's have 3–10); the query cost model counts ``SalesCycle.stages`` as this.
+MAX_STAGES = 40
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,10 +174,15 @@ async def create_sales_cycle_stage(
     v = Violations()
     code = _required_code(sales_cycle_code, ["salesCycleCode"], v)
     if code is not None:
-        if await session.get(SalesCycle, code) is None:
+        # Locked, so that two concurrent creates cannot both take the last free place.
+        cycle = await session.scalar(select(SalesCycle).where(SalesCycle.code == code).with_for_update())
+        count = select(func.count()).where(SalesCycleStage.sales_cycle_code == code)
+        if cycle is None:
             v.add("NOT_FOUND", f"Sales cycle {code} does not exist.", ["salesCycleCode"])
         elif await session.get(SalesCycleStage, (code, fields.stage)) is not None:
             v.add("DUPLICATE", f"Stage {fields.stage} of sales cycle {code} already exists.", ["stage"])
+        elif (await session.scalar(count) or 0) >= MAX_STAGES:
+            v.add("INVALID", f"A sales cycle has at most {MAX_STAGES} stages.", ["salesCycleCode"])
     activities = await _existing_activities(session, [fields.activity_code])
     stage = _check_stage(code or "", fields, activities, [], v)
     v.raise_any()

@@ -12,6 +12,7 @@ import models
 from models import OpportunityStatus, ProbabilityCalculation
 from models.setup import SETUP_ID
 from resolvers.session import SessionFactory
+from resolvers.writes.sales_cycle import MAX_STAGES
 from tests.conftest import GraphQLClient
 from tests.support import builders as b
 from tests.support import factories as f
@@ -187,15 +188,39 @@ async def test_create_sales_cycle_reports_every_broken_stage_rule_and_writes_not
     assert await stored(sessions) == ([], [])
 
 
-async def test_create_sales_cycle_takes_at_most_100_stages(
+async def test_create_sales_cycle_takes_at_most_max_stages_stages(
     gql: GraphQLClient, sessions: SessionFactory
 ) -> None:
-    stages = [{"stage": i, "description": f"Stage {i}"} for i in range(1, 102)]
+    stages = [{"stage": i, "description": f"Stage {i}"} for i in range(1, MAX_STAGES + 2)]
 
-    data = await gql.query(CREATE, {"input": {"code": "BIG", "description": "Big", "stages": stages}})
+    refused = await gql.query(CREATE, {"input": {"code": "BIG", "description": "Big", "stages": stages}})
+    accepted = await gql.query(
+        CREATE, {"input": {"code": "FULL", "description": "Full", "stages": stages[:MAX_STAGES]}}
+    )
 
-    assert errors(data, "createSalesCycle") == [("INVALID", ["stages"])]
-    assert await stored(sessions) == ([], [])
+    assert MAX_STAGES == 40
+    assert errors(refused, "createSalesCycle") == [("INVALID", ["stages"])]
+    assert len(accepted["createSalesCycle"]["salesCycle"]["stages"]) == MAX_STAGES
+
+
+async def test_create_sales_cycle_stage_refuses_a_stage_beyond_max_stages(gql: GraphQLClient) -> None:
+    stages = [{"stage": i, "description": f"Stage {i}"} for i in range(1, MAX_STAGES)]
+    await gql.query(CREATE, {"input": {"code": "FULL", "description": "Full", "stages": stages}})
+    add = """mutation($input: CreateSalesCycleStageInput!) { createSalesCycleStage(input: $input) {
+      salesCycleStage { stage } userErrors { code field } } }"""
+
+    accepted = await gql.query(
+        add, {"input": {"salesCycleCode": "FULL", "stage": MAX_STAGES, "description": "Last"}}
+    )
+    refused = await gql.query(
+        add, {"input": {"salesCycleCode": "FULL", "stage": 99, "description": "Beyond"}}
+    )
+
+    assert errors(accepted, "createSalesCycleStage") == []
+    assert errors(refused, "createSalesCycleStage") == [("INVALID", ["salesCycleCode"])]
+    assert refused["createSalesCycleStage"]["salesCycleStage"] is None
+    cycle = await gql.query('{ salesCycle(code: "FULL") { stages { stage } } }')
+    assert [s["stage"] for s in cycle["salesCycle"]["stages"]] == list(range(1, MAX_STAGES + 1))
 
 
 async def test_update_sales_cycle_changes_only_the_given_fields(
