@@ -15,13 +15,17 @@ from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
 
 from resolvers.analytics import performance, pipeline
-from resolvers.errors import RequestError
+from resolvers.errors import RequestError, unavailability
 from resolvers.reads.pagination import MAX_PAGE_SIZE
 from resolvers.reads.stage_age import MAX_STALLED_DAYS
 
 log = logging.getLogger("salesgraph.errors")
 
 INTERNAL_MESSAGE = "Unexpected error; the server logged it under request id {request_id}."
+UNAVAILABLE_MESSAGES = {
+    "SERVICE_UNAVAILABLE": "The database is unavailable or busy; retry later.",
+    "TIMEOUT": "The database did not answer in time; retry later or ask for less.",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,128 +86,108 @@ TOP_LEVEL_CODES: tuple[TopLevelCode, ...] = (
     TopLevelCode(
         "BAD_REQUEST",
         400,
-        "The body is not JSON or not UTF-8, or has no `query`.",
-        emitted=False,
-        today="400 with a plain-text body, no code",
+        "The body is not JSON or not UTF-8, or has no `query`, or a malformed `Idempotency-Key`.",
     ),
     TopLevelCode(
         "GRAPHQL_PARSE_FAILED",
         400,
         "The query has a GraphQL syntax error.",
-        emitted=False,
-        today="200, no code",
     ),
     TopLevelCode(
         "GRAPHQL_VALIDATION_FAILED",
         400,
         "The query fails validation: an unknown field, a wrong type, several operations without "
         "`operationName`.",
-        emitted=False,
-        today="200, no code",
     ),
     TopLevelCode(
         "BAD_USER_INPUT",
         400,
         "A variable cannot be coerced (a bad `Decimal`, `Date` or enum, an Int out of 32-bit range, NUL or a "
         "lone surrogate in a string); the message names the variable and why.",
-        emitted=False,
-        today="200 with INTERNAL_SERVER_ERROR",
     ),
     TopLevelCode(
         "MAX_COST_EXCEEDED",
         400,
         "The query's requested cost is above `SALESGRAPH_MAX_QUERY_COST` (api.md §7.3); nothing runs.",
-        emitted=False,
-        today="the query runs: no cost limit",
     ),
     TopLevelCode(
         "MAX_DEPTH_EXCEEDED",
         400,
         "The query is nested deeper than the depth limit.",
-        emitted=False,
-        today="200, no code",
     ),
     TopLevelCode(
         "MAX_ALIASES_EXCEEDED",
         400,
         "The query has more aliases than the alias limit.",
-        emitted=False,
-        today="200, no code",
     ),
     TopLevelCode(
         "MAX_TOKENS_EXCEEDED",
         400,
         "The query has more tokens than the token limit.",
-        emitted=False,
-        today="200, no code",
+    ),
+    TopLevelCode("METHOD_NOT_ALLOWED", 405, "A mutation sent with GET (mutations are POSTed); nothing runs."),
+    TopLevelCode(
+        "UNSUPPORTED_MEDIA_TYPE",
+        415,
+        "A POST whose `Content-Type` is not `application/json` (or `application/graphql-response+json`): "
+        "what a cross-site form could send (CSRF, api.md §7.5); nothing runs.",
     ),
     TopLevelCode(
         "UNAUTHENTICATED",
         401,
         "No API key, or an unknown or revoked one (with `WWW-Authenticate: Bearer`).",
-        emitted=False,
-        today="every request runs: no authentication",
     ),
     TopLevelCode(
         "FORBIDDEN",
         403,
         "The caller's role may never run the operation (any mutation for READ_ONLY, `updateSetup` for "
         "MANAGER, master data for SALESPERSON); nothing runs.",
-        emitted=False,
-        today="no roles: every caller may run everything",
     ),
     TopLevelCode(
         "PAYLOAD_TOO_LARGE",
         413,
         "The body is larger than `SALESGRAPH_MAX_BODY_BYTES` (default 1 MiB).",
-        emitted=False,
-        today="no body limit",
     ),
     TopLevelCode(
         "IDEMPOTENCY_KEY_IN_USE",
         409,
         "A retry with the same `Idempotency-Key` arrives while the first request still runs, and it "
         "does not finish within a few seconds (api.md §7.4).",
-        emitted=False,
-        today="the header is ignored: a retry runs again",
     ),
     TopLevelCode(
         "IDEMPOTENCY_KEY_REUSED",
         422,
         "The same `Idempotency-Key` comes with a different body (api.md §7.4).",
-        emitted=False,
-        today="the header is ignored: a retry runs again",
     ),
     TopLevelCode(
         "THROTTLED",
         429,
         "The caller's cost budget holds less than the operation's requested cost; `Retry-After` says "
         "when it would fit (api.md §7.3).",
-        emitted=False,
-        today="no throttling",
     ),
     TopLevelCode(
         "SERVICE_UNAVAILABLE",
         503,
         "The database is unreachable or the pool is exhausted past its wait; with `Retry-After`.",
-        emitted=False,
-        today="200 with INTERNAL_SERVER_ERROR",
     ),
     TopLevelCode(
         "TIMEOUT",
         503,
         "The request deadline passed; with `Retry-After`.",
-        emitted=False,
-        today="no request deadline",
     ),
     TopLevelCode(
         "INTERNAL_SERVER_ERROR",
         500,
         "Anything unexpected: the message is generic and carries the request id "
         "(`extensions.requestId`) under which the server logged the whole traceback.",
-        today="with HTTP 200",
     ),
 )
+
+
+def _unavailable(code: str, request_id: str) -> dict[str, str]:
+    if code == "TIMEOUT":
+        return {"code": "TIMEOUT", "requestId": request_id}
+    return {"code": "SERVICE_UNAVAILABLE", "requestId": request_id}
 
 
 def _is_expected(error: GraphQLError) -> bool:
@@ -236,6 +220,20 @@ class MaskUnexpectedErrors(MaskErrors):
                 )
             elif _is_expected(error):
                 processed.append(error)
+            elif original is not None and (code := unavailability(original)) is not None:
+                log.warning(
+                    "request %s at %s: %s (%s)", self._request_id(), error.path, code, type(original).__name__
+                )
+                processed.append(
+                    GraphQLError(
+                        UNAVAILABLE_MESSAGES[code],
+                        nodes=error.nodes,
+                        source=error.source,
+                        positions=error.positions,
+                        path=error.path,
+                        extensions=_unavailable(code, self._request_id()),
+                    )
+                )
             else:
                 request_id = self._request_id()
                 log.error(

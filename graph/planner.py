@@ -144,10 +144,12 @@ class PlanError(Exception):
     """An operation above a limit: ``MAX_COST_EXCEEDED``, ``MAX_DEPTH_EXCEEDED`` or
     ``MAX_ALIASES_EXCEEDED`` (each 400, api.md §7.2), refused before anything runs."""
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: str, message: str, *, cost: int | None = None) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
+        #: The requested cost, when the refusal is about it.
+        self.cost = cost
 
 
 def declared_bound(type_name: str, field_name: str) -> Bound | None:
@@ -198,6 +200,7 @@ def plan(
             "MAX_COST_EXCEEDED",
             f"The query's requested cost is {cost}, above the limit of {max_cost}: ask for smaller pages "
             "(`first`/`last`) or fewer nested lists.",
+            cost=cost,
         )
     kind: Kind = operation.operation.value
     return Plan(

@@ -1,44 +1,42 @@
-"""The schema and its extensions (given as factories: never share an instance between requests)."""
+"""The schema and its extensions (given as factories: never share an instance between requests).
+
+The limits (cost, depth, aliases, tokens) are not extensions: ``graph.prepare`` checks them before
+execution in one linear pass, and the server answers their refusals with HTTP 400.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 import strawberry
-from strawberry.extensions import (
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    ParserCache,
-    QueryDepthLimiter,
-    ValidationCache,
-)
-from strawberry.extensions.base_extension import SchemaExtension
+from graphql import GraphQLError
+from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.schema.config import StrawberryConfig
 
 from graph.errors import MaskUnexpectedErrors
 from graph.mutation import Mutation
-from graph.planner import MAX_ALIASES, MAX_DEPTH
 from graph.query import Query
 from graph.types.sales_document import SalesOrder, SalesQuote
 
-MAX_TOKENS = 5000
 CACHE_SIZE = 512
 
 
-def _extensions() -> list[type[SchemaExtension]]:
-    # Strawberry builds each extension per operation from these classes/factories.
-    return [MaskUnexpectedErrors]
+class Schema(strawberry.Schema):
+    """Strawberry's schema without its error log: ``MaskUnexpectedErrors`` logs what is unexpected
+    (with its traceback, under the request id), and a client's mistake is not the server's error."""
+
+    def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
+        del errors, execution_context
 
 
-schema = strawberry.Schema(
+schema = Schema(
     query=Query,
     mutation=Mutation,
     types=[SalesQuote, SalesOrder],
     extensions=[
-        *_extensions(),
+        MaskUnexpectedErrors,
         lambda: ParserCache(maxsize=CACHE_SIZE),
         lambda: ValidationCache(maxsize=CACHE_SIZE),
-        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
-        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
-        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
     ],
     config=StrawberryConfig(relay_max_results=100),
 )

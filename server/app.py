@@ -13,6 +13,8 @@ import orjson
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
@@ -23,7 +25,10 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from graph.context import Context
 from graph.schema import schema
 from resolvers.session import SessionFactory, session_factory
+from server.auth import DEV_VIEWER, is_loopback
+from server.endpoint import GraphQLEndpoint, Limits
 from server.migrate import is_at_head
+from server.settings import Settings
 
 log = logging.getLogger("salesgraph")
 
@@ -43,10 +48,8 @@ class GraphQLApp(GraphQL[Context, None]):
         self.sessions = sessions
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
-        request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
-        if isinstance(response, Response):
-            response.headers["x-request-id"] = request_id
-        return Context(sessions=self.sessions, request_id=request_id)
+        # Only the dev-mode loopback caller reaches this view (see ``websocket``).
+        return Context(sessions=self.sessions, request_id=uuid.uuid4().hex, viewer=DEV_VIEWER)
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
@@ -63,13 +66,25 @@ def create_app(
     dev: bool = False,
     dispose_engine: bool = False,
     sessions: SessionFactory | None = None,
+    settings: Settings | None = None,
 ) -> Starlette:
     """The ASGI app over ``engine``. With ``dispose_engine`` the app closes the engine on shutdown.
 
     ``sessions`` replaces the engine's own session factory (the tests pass one whose sessions join
     a transaction they roll back); health checks always use ``engine``.
     """
-    graphql = GraphQLApp(sessions or session_factory(engine), dev=dev)
+    sessions = sessions or session_factory(engine)
+    graphql = GraphQLApp(sessions, dev=dev)
+    limits = Limits.from_settings(settings) if settings is not None else Limits()
+    endpoint = GraphQLEndpoint(sessions, limits, dev=dev, ide=graphql)
+
+    async def websocket(ws: WebSocket) -> None:
+        # Subscriptions authenticate by their connection_init payload (issue 12); until then the
+        # WebSocket serves only the dev-mode loopback caller, so it cannot bypass the API keys.
+        if dev and is_loopback(ws):
+            await graphql(ws.scope, ws.receive, ws.send)
+        else:
+            await ws.close(code=4403, reason="WebSocket needs serve --dev from loopback for now")
 
     async def healthz(_: Request) -> Response:
         return ORJSONResponse({"status": "ok"})
@@ -95,12 +110,28 @@ def create_app(
         if dispose_engine:
             await engine.dispose()
 
+    origins = settings.cors_origin_list if settings is not None else ()
+    middleware = [] if not origins else [cors(origins)]
     return Starlette(
         routes=[
-            Route("/graphql", graphql, methods=["GET", "POST"]),
-            WebSocketRoute("/graphql", graphql),
+            Route("/graphql", endpoint, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", websocket),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
         ],
+        middleware=middleware,
         lifespan=lifespan,
+    )
+
+
+def cors(origins: tuple[str, ...]) -> Middleware:
+    """CORS with preflight for ``POST /graphql`` (api.md §7.5); credentials are API keys in a
+    header, never cookies, so ``allow_credentials`` stays off."""
+    return Middleware(
+        CORSMiddleware,
+        allow_origins=list(origins),
+        allow_methods=["GET", "POST"],
+        allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-Request-ID"],
+        expose_headers=["Retry-After", "Idempotent-Replayed", "X-Request-ID", "WWW-Authenticate"],
+        max_age=600,
     )

@@ -33,7 +33,7 @@ def app_factory() -> Starlette:
             "which provides the embedded database when there is none"
         )
     engine = create_engine(settings.database_url, settings)
-    return create_app(engine, dev=settings.dev, dispose_engine=True)
+    return create_app(engine, dev=settings.dev, dispose_engine=True, settings=settings)
 
 
 def _exit(message: str) -> NoReturn:

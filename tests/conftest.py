@@ -101,6 +101,8 @@ async def engine(db_url: str) -> AsyncIterator[AsyncEngine]:
 class TestDatabase:
     """Where a test's rows live: the engine whose statements to watch and the sessions to use."""
 
+    __test__ = False  # a fixture's value, not a test class
+
     engine: AsyncEngine
     sessions: SessionFactory
 

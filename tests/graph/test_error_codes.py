@@ -38,6 +38,8 @@ CONTRACT = {
     "FORBIDDEN": 403,
     "IDEMPOTENCY_KEY_IN_USE": 409,
     "PAYLOAD_TOO_LARGE": 413,
+    "METHOD_NOT_ALLOWED": 405,
+    "UNSUPPORTED_MEDIA_TYPE": 415,
     "IDEMPOTENCY_KEY_REUSED": 422,
     "THROTTLED": 429,
     "INTERNAL_SERVER_ERROR": 500,
@@ -82,6 +84,11 @@ def domain_codes() -> set[str]:
     return found
 
 
+def forwards(node: ast.expr | None) -> bool:
+    """``error.code``: a code raised elsewhere, passed on."""
+    return isinstance(node, ast.Attribute) and node.attr == "code"
+
+
 def top_level_codes() -> tuple[set[str], set[str], list[str]]:
     """The codes given to ``RequestError`` and those put in an ``extensions`` dict by hand, and
     every place whose code is not a literal (which this test could not check)."""
@@ -89,6 +96,19 @@ def top_level_codes() -> tuple[set[str], set[str], list[str]]:
     by_hand: set[str] = set()
     unreadable: list[str] = []
     for where, call in calls():
+        # RefusalError(status, "CODE", …) answers a request before or instead of executing it.
+        if callee(call) == "RefusalError" and len(call.args) >= 2 and not forwards(call.args[1]):
+            code = literal(call.args[1])
+            if code is None:
+                unreadable.append(where)
+            else:
+                by_hand.add(code)
+        if callee(call) in ("OperationRefusedError", "PlanError") and not forwards(first_argument(call)):
+            code = literal(first_argument(call))
+            if code is None:
+                unreadable.append(where)
+            else:
+                by_hand.add(code)
         if callee(call) == "RequestError":
             code = literal(first_argument(call))
             if code is None:

@@ -210,11 +210,11 @@ async def test_setup_resolves_its_default_sales_cycle_and_salesperson(
     }
 
 
-async def test_viewer_is_anonymous_without_authentication(gql: GraphQLClient) -> None:
+async def test_the_dev_mode_loopback_caller_is_an_admin_without_a_key(gql: GraphQLClient) -> None:
     data = await gql.query("{ viewer { role keyName salespersonCode salesperson { code } } }")
 
     assert data["viewer"] == {
-        "role": "ANONYMOUS",
+        "role": "ADMIN",
         "keyName": None,
         "salespersonCode": None,
         "salesperson": None,

@@ -20,12 +20,11 @@ from __future__ import annotations
 
 import asyncio
 import re
-from typing import Any
 
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection
 
-from resolvers.session import SessionFactory
+from resolvers.session import SessionFactory, connection_turn, joined_sessions
 
 #: Seconds a session waits for the one before it to close; far above any single test statement.
 SESSION_WAIT_SECONDS = 30.0
@@ -39,51 +38,9 @@ ISOLATION_STATEMENT = re.compile(
 RESET_IDENTITIES = "SELECT setval(pg_get_serial_sequence('opportunity_entry', 'entry_no'), 1, false)"
 
 
-class SessionStillOpenError(RuntimeError):
-    """A session was opened while another one of the same test never closed."""
-
-
-def _turn(connection: AsyncConnection) -> asyncio.Lock:
-    """The lock that lets one session at a time use ``connection``."""
-    turn: asyncio.Lock = connection.sync_connection.info.setdefault("isolation_turn", asyncio.Lock())  # type: ignore[union-attr]
-    return turn
-
-
 def rolled_back_sessions(connection: AsyncConnection) -> SessionFactory:
     """Sessions that join ``connection``'s transaction, one at a time."""
-    turn = _turn(connection)
-
-    class SavepointSession(AsyncSession):
-        async def __aenter__(self) -> SavepointSession:
-            try:
-                await asyncio.wait_for(turn.acquire(), SESSION_WAIT_SECONDS)
-            except TimeoutError:
-                raise SessionStillOpenError(
-                    "a session waited for another one to close: a session opened inside another "
-                    "session's block cannot run on the test's single connection"
-                ) from None
-            return self
-
-        async def __aexit__(self, *exc: Any) -> None:
-            try:
-                await super().__aexit__(*exc)
-            finally:
-                turn.release()
-
-        async def commit(self) -> None:
-            await self.flush()
-            # What COMMIT checks: constraints deferred to the end of the transaction.
-            await self.execute(text("SET CONSTRAINTS ALL IMMEDIATE"))
-            await self.execute(text("SET CONSTRAINTS ALL DEFERRED"))
-            await super().commit()
-
-    return async_sessionmaker(
-        bind=connection,
-        class_=SavepointSession,
-        join_transaction_mode="create_savepoint",
-        expire_on_commit=False,
-        autoflush=False,
-    )
+    return joined_sessions(connection, wait_seconds=SESSION_WAIT_SECONDS)
 
 
 async def begin_isolated(connection: AsyncConnection) -> None:
@@ -99,5 +56,5 @@ async def end_isolated(connection: AsyncConnection) -> None:
     ``asyncio.gather`` does not cancel the others); on a pool that task finishes on its own
     connection, here it must finish before the rollback may use the one connection.
     """
-    async with asyncio.timeout(SESSION_WAIT_SECONDS), _turn(connection):
+    async with asyncio.timeout(SESSION_WAIT_SECONDS), connection_turn(connection):
         await connection.rollback()

@@ -1,0 +1,176 @@
+"""Everything that happens to an operation before it runs: parse, validate, pick the operation,
+coerce its variables and plan it (cost, depth, aliases), each refusal with its api.md §7.2 code.
+
+Parsing and validation are cached per query text (a partner or an SPA sends the same few documents
+over and over), so a warm request pays one dictionary lookup for both; variables and the plan are
+per request. Every step is linear in the size of the document: the parser stops at
+``MAX_TOKENS``, graphql-core's validation rules are linear, and the planner costs each fragment once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from graphql import (
+    DocumentNode,
+    GraphQLError,
+    GraphQLSchema,
+    GraphQLSyntaxError,
+    OperationDefinitionNode,
+    OperationType,
+    parse,
+    specified_rules,
+    validate,
+)
+from graphql.execution.values import get_variable_values
+from graphql.validation import MaxIntrospectionDepthRule, NoSchemaIntrospectionCustomRule
+
+from graph.planner import Plan, PlanError, plan
+
+MAX_TOKENS = 5000
+#: Documents longer than this are parsed and validated every time instead of cached, so the
+#: caches stay small (a bounded number of entries of bounded size).
+MAX_CACHED_QUERY_LENGTH = 32_768
+CACHE_SIZE = 512
+
+
+class OperationRefusedError(Exception):
+    """The operation cannot run; ``code`` is its ``extensions.code`` (HTTP 400 for all of them)."""
+
+    def __init__(self, code: str, message: str, *, cost: int | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.cost = cost
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    document: DocumentNode
+    plan: Plan
+    variables: dict[str, Any]
+
+
+def prepare(
+    schema: GraphQLSchema,
+    query: str,
+    operation_name: str | None,
+    variables: Mapping[str, Any],
+    *,
+    introspection: bool,
+    max_cost: int,
+) -> Prepared:
+    """The operation ready to run, or ``OperationRefusedError`` saying why it cannot."""
+    document = _document(schema, query, introspection)
+    operation = _operation(document, operation_name)
+    coerced = _coerce(schema, operation, variables)
+    try:
+        operation_plan = plan(schema, document, operation, coerced, max_cost=max_cost)
+    except PlanError as exc:
+        raise OperationRefusedError(exc.code, exc.message, cost=exc.cost) from None
+    return Prepared(document, operation_plan, dict(variables))
+
+
+def _document(schema: GraphQLSchema, query: str, introspection: bool) -> DocumentNode:
+    if len(query) > MAX_CACHED_QUERY_LENGTH:
+        outcome = _parse_and_validate(schema, query, introspection)
+    else:
+        outcome = _cached_parse_and_validate(schema, query, introspection)
+    if isinstance(outcome, OperationRefusedError):
+        raise outcome
+    return outcome
+
+
+def _parse_and_validate(
+    schema: GraphQLSchema, query: str, introspection: bool
+) -> DocumentNode | OperationRefusedError:
+    try:
+        document = parse(query, max_tokens=MAX_TOKENS, no_location=False)
+    except GraphQLSyntaxError as exc:
+        if "tokens" in exc.message and "more than" in exc.message:
+            return OperationRefusedError(
+                "MAX_TOKENS_EXCEEDED", f"The document has more than {MAX_TOKENS} tokens."
+            )
+        return OperationRefusedError("GRAPHQL_PARSE_FAILED", exc.message)
+    errors = validate(schema, document, _rules(introspection))
+    if errors:
+        return OperationRefusedError("GRAPHQL_VALIDATION_FAILED", _first_message(errors))
+    return document
+
+
+_cached_parse_and_validate = lru_cache(maxsize=CACHE_SIZE)(_parse_and_validate)
+
+
+@lru_cache(maxsize=2)
+def _rules(introspection: bool) -> tuple[Any, ...]:
+    extra = (MaxIntrospectionDepthRule,) if introspection else (NoSchemaIntrospectionCustomRule,)
+    return (*specified_rules, *extra)
+
+
+def _first_message(errors: list[GraphQLError]) -> str:
+    message = errors[0].message
+    if len(errors) > 1:
+        message += f" (and {len(errors) - 1} more error{'s' if len(errors) > 2 else ''})"
+    return message
+
+
+def _operation(document: DocumentNode, operation_name: str | None) -> OperationDefinitionNode:
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    if operation_name is None:
+        if len(operations) != 1:
+            raise OperationRefusedError(
+                "GRAPHQL_VALIDATION_FAILED",
+                "The document has several operations: say which to run with `operationName`.",
+            )
+        return operations[0]
+    for operation in operations:
+        if operation.name is not None and operation.name.value == operation_name:
+            return operation
+    raise OperationRefusedError(
+        "GRAPHQL_VALIDATION_FAILED", f"The document has no operation named {operation_name!r}."
+    )
+
+
+def _coerce(
+    schema: GraphQLSchema, operation: OperationDefinitionNode, variables: Mapping[str, Any]
+) -> dict[str, Any]:
+    if operation.operation is OperationType.SUBSCRIPTION:
+        raise OperationRefusedError(
+            "GRAPHQL_VALIDATION_FAILED", "Subscriptions run over the WebSocket endpoint only."
+        )
+    for name, value in variables.items():
+        problem = _unstorable(value)
+        if problem is not None:
+            raise OperationRefusedError(
+                "BAD_USER_INPUT", f"Variable '${name}' holds {problem}, which cannot be stored."
+            )
+    outcome = get_variable_values(schema, operation.variable_definitions or (), dict(variables), max_errors=1)
+    if isinstance(outcome, list):
+        raise OperationRefusedError("BAD_USER_INPUT", outcome[0].message)
+    return outcome.coerced
+
+
+def _unstorable(value: Any) -> str | None:
+    """What in ``value`` PostgreSQL cannot store as text: NUL or a lone surrogate (else ``None``)."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            return "a NUL character"
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return "a lone surrogate"
+        return None
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            found = _unstorable(key) or _unstorable(item)
+            if found is not None:
+                return found
+    elif isinstance(value, list):
+        for item in value:
+            found = _unstorable(item)
+            if found is not None:
+                return found
+    return None

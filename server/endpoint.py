@@ -1,0 +1,372 @@
+"""``POST /graphql`` and ``GET /graphql``: every step a request goes through, in order (api.md §7).
+
+1. the deadline (``SALESGRAPH_REQUEST_TIMEOUT``) starts; the request id is taken or made;
+2. the body: JSON content type (CSRF), at most ``SALESGRAPH_MAX_BODY_BYTES``, a JSON object;
+3. the caller: its API key (401), or the dev-mode loopback ``ADMIN``;
+4. the operation: parsed, validated, variables coerced, planned and costed (400), before any SQL;
+5. the role may run it (403); the key's bucket holds its requested cost (429);
+6. it runs (with an ``Idempotency-Key``: at most once, see ``server.idempotency``);
+7. the answer: 200, or 500/503 when the execution met an unexpected error or an unavailable
+   database, with ``extensions.cost``; the bucket is charged what was returned.
+
+Strawberry's own view still serves GraphiQL and the WebSocket; this endpoint replaces its HTTP
+handling because the statuses, the limits and the authentication of §7 are decided before
+Strawberry would run anything.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import ASGIApp, Receive, Scope, Send
+from strawberry.types import ExecutionResult
+
+from graph.context import Context
+from graph.errors import INTERNAL_MESSAGE, UNAVAILABLE_MESSAGES
+from graph.prepare import OperationRefusedError, Prepared, prepare
+from graph.schema import schema
+from resolvers.access.policy import may_run_mutation
+from resolvers.errors import unavailability
+from resolvers.session import SessionFactory, joined_sessions
+from resolvers.viewer import Role, Viewer
+from server import idempotency
+from server.auth import authenticate
+from server.http import (
+    GraphQLRequest,
+    RefusalError,
+    canonical,
+    check_content_type,
+    decode_get,
+    decode_post,
+    read_body,
+    refusal_response,
+    request_id,
+)
+from server.settings import Settings
+from server.throttle import Budget, reserve, settle
+
+log = logging.getLogger("salesgraph.requests")
+
+#: Seconds a client is told to wait after a 503.
+RETRY_AFTER_UNAVAILABLE = 5
+#: The fixed cost of each mutation root field (api.md §7.3).
+MUTATION_COST = 10
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """What bounds a request; from ``Settings`` in the server, defaults in tests."""
+
+    max_body_bytes: int = 1_048_576
+    request_timeout: float = 30.0
+    max_query_cost: int = 25_000
+    budget: Budget = field(default_factory=lambda: Budget(100_000, 10_000))
+    introspection: bool = True
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Limits:
+        return cls(
+            max_body_bytes=settings.max_body_bytes,
+            request_timeout=settings.request_timeout,
+            max_query_cost=settings.max_query_cost,
+            budget=Budget(settings.cost_bucket, settings.cost_restore_rate),
+            introspection=settings.introspection,
+        )
+
+
+@dataclass
+class _Trace:
+    """What the request's log line says."""
+
+    operation: str | None = None
+    key: str | None = None
+    cost: int | None = None
+
+
+class GraphQLEndpoint:
+    def __init__(self, sessions: SessionFactory, limits: Limits, *, dev: bool, ide: ASGIApp) -> None:
+        self.sessions = sessions
+        self.limits = limits
+        self.dev = dev
+        self.ide = ide
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope, receive)
+        if request.method == "GET" and "query" not in request.query_params:
+            # A browser asking for the IDE (dev mode) or Strawberry's 404.
+            await self.ide(scope, receive, send)
+            return
+        response = await self.respond(request)
+        await response(scope, receive, send)
+
+    async def respond(self, request: Request) -> Response:
+        rid = request_id(request)
+        trace = _Trace()
+        started = time.perf_counter()
+        try:
+            async with asyncio.timeout(self.limits.request_timeout):
+                response = await self._respond(request, rid, trace)
+        except TimeoutError:
+            response = refusal_response(
+                RefusalError(
+                    503,
+                    "TIMEOUT",
+                    f"The request ran longer than {self.limits.request_timeout:g} s and was "
+                    "cancelled; retry later or ask for less.",
+                    headers={"Retry-After": str(RETRY_AFTER_UNAVAILABLE)},
+                ),
+                rid,
+            )
+        except RefusalError as refusal:
+            response = refusal_response(refusal, rid)
+        except Exception as exc:  # the last line of defence: never a bare 500 page
+            response = refusal_response(_unexpected(exc, rid), rid)
+        response.headers["x-request-id"] = rid
+        _log(request, response.status_code, rid, trace, time.perf_counter() - started)
+        return response
+
+    async def _respond(self, request: Request, rid: str, trace: _Trace) -> Response:
+        graphql_request = await self._read(request)
+        trace.operation = graphql_request.operation_name
+        viewer = await authenticate(
+            request, self.sessions, dev=self.dev, authorization=request.headers.get("authorization")
+        )
+        trace.key = viewer.key_name
+        prepared = self._prepare(graphql_request, viewer)
+        operation = prepared.plan
+        trace.cost = operation.requested_cost
+        if operation.kind == "mutation":
+            if request.method != "POST":
+                raise RefusalError(
+                    405, "METHOD_NOT_ALLOWED", "Mutations are sent with POST.", headers={"Allow": "POST"}
+                )
+            _check_role(viewer, operation.root_fields)
+        key = (
+            idempotency.idempotency_key(request.headers.get(idempotency.HEADER))
+            if operation.kind == "mutation"
+            else None
+        )
+        bucket = await self._reserve(viewer, operation.requested_cost)
+        if key is None:
+            result = await self._execute(graphql_request, viewer, rid, self.sessions)
+            return await self._answer(result, prepared, viewer, bucket)
+        return await self._idempotent(graphql_request, prepared, viewer, rid, key, bucket)
+
+    async def _read(self, request: Request) -> GraphQLRequest:
+        if request.method == "POST":
+            check_content_type(request)
+            return decode_post(await read_body(request, self.limits.max_body_bytes))
+        return decode_get(dict(request.query_params))
+
+    def _prepare(self, graphql_request: GraphQLRequest, viewer: Viewer) -> Prepared:
+        try:
+            return prepare(
+                schema._schema,
+                graphql_request.query,
+                graphql_request.operation_name,
+                graphql_request.variables,
+                introspection=self.limits.introspection or viewer.role is Role.ADMIN,
+                max_cost=self.limits.max_query_cost,
+            )
+        except OperationRefusedError as exc:
+            extensions = {}
+            if exc.cost is not None:
+                extensions = {"cost": self._cost(exc.cost, None, None)}
+            raise RefusalError(400, exc.code, exc.message, extensions=extensions) from None
+
+    async def _reserve(self, viewer: Viewer, cost: int) -> float | None:
+        """Points left after reserving ``cost``; ``None`` for the unthrottled dev caller."""
+        if viewer.key_name is None:
+            return None
+        async with self.sessions() as session:
+            reservation = await reserve(await session.connection(), viewer.key_name, cost, self.limits.budget)
+            await session.commit()
+        if not reservation.granted:
+            raise RefusalError(
+                429,
+                "THROTTLED",
+                f"The query costs {cost} points and the key's bucket holds "
+                f"{int(reservation.available)}; retry in {reservation.retry_after} s.",
+                headers={"Retry-After": str(reservation.retry_after)},
+                extensions={"cost": self._cost(cost, None, reservation.available)},
+            )
+        return reservation.available
+
+    async def _settle(self, viewer: Viewer, refund: float, within: AsyncSession | None = None) -> float:
+        """Give ``refund`` points back; in ``within``'s transaction when given (an idempotent
+        request holds its session: another one on the same connection would wait for it)."""
+        assert viewer.key_name is not None
+        if within is not None:
+            return await settle(await within.connection(), viewer.key_name, refund, self.limits.budget)
+        async with self.sessions() as session:
+            available = await settle(await session.connection(), viewer.key_name, refund, self.limits.budget)
+            await session.commit()
+        return available
+
+    async def _execute(
+        self, graphql_request: GraphQLRequest, viewer: Viewer, rid: str, sessions: SessionFactory
+    ) -> ExecutionResult:
+        return await schema.execute(
+            graphql_request.query,
+            variable_values=graphql_request.variables,
+            context_value=Context(sessions=sessions, request_id=rid, viewer=viewer),
+            operation_name=graphql_request.operation_name,
+        )
+
+    async def _answer(
+        self, result: ExecutionResult, prepared: Prepared, viewer: Viewer, bucket: float | None
+    ) -> Response:
+        status, body = await self._render(result, prepared, viewer, bucket)
+        return _response(status, body)
+
+    async def _render(
+        self,
+        result: ExecutionResult,
+        prepared: Prepared,
+        viewer: Viewer,
+        bucket: float | None,
+        within: AsyncSession | None = None,
+    ) -> tuple[int, bytes]:
+        requested = prepared.plan.requested_cost
+        actual = actual_cost(result.data, prepared.plan.kind, len(prepared.plan.root_fields))
+        available = bucket
+        if bucket is not None and actual != requested:
+            available = await self._settle(viewer, requested - actual, within)
+        content: dict[str, Any] = {}
+        if result.errors:
+            content["errors"] = [error.formatted for error in result.errors]
+        content["data"] = result.data
+        content["extensions"] = {"cost": self._cost(requested, actual, available)}
+        try:
+            body = orjson.dumps(content)
+        except TypeError as exc:  # e.g. a lone surrogate that slipped into an answer
+            raise _unexpected(exc, "-") from exc
+        return _status(result), body
+
+    async def _idempotent(
+        self,
+        graphql_request: GraphQLRequest,
+        prepared: Prepared,
+        viewer: Viewer,
+        rid: str,
+        key: str,
+        bucket: float | None,
+    ) -> Response:
+        owner = viewer.key_name or ""
+        digest = idempotency.request_hash(canonical(graphql_request))
+        async with self.sessions() as outer:
+            claimed = await idempotency.claim(outer, owner, key, digest)
+            if claimed is True:
+                # The mutation's sessions join this transaction, taking turns among themselves.
+                inner = joined_sessions(
+                    await outer.connection(),
+                    wait_seconds=self.limits.request_timeout,
+                    turn=asyncio.Lock(),
+                )
+                result = await self._execute(graphql_request, viewer, rid, inner)
+                status, body = await self._render(result, prepared, viewer, bucket, outer)
+                if status == 200:
+                    await idempotency.store(outer, owner, key, status, body)
+                    await outer.commit()
+                else:
+                    await outer.rollback()
+                return _response(status, body)
+            await outer.rollback()
+        if bucket is not None:  # a replay does no work: nothing is charged
+            await self._settle(viewer, prepared.plan.requested_cost)
+        return Response(
+            claimed.body, claimed.status, {"Idempotent-Replayed": "true"}, media_type="application/json"
+        )
+
+    def _cost(self, requested: int, actual: int | None, available: float | None) -> dict[str, Any]:
+        budget = self.limits.budget
+        return {
+            "requestedQueryCost": requested,
+            "actualQueryCost": actual,
+            "throttleStatus": {
+                "maximumAvailable": budget.capacity,
+                "currentlyAvailable": budget.capacity if available is None else int(available),
+                "restoreRate": budget.rate,
+            },
+        }
+
+
+def actual_cost(data: Any, kind: str, root_fields: int) -> int:
+    """The objects an answer holds (each JSON object below ``data``), plus the fixed cost of each
+    mutation: what the key's bucket is charged."""
+    fixed = MUTATION_COST * root_fields if kind == "mutation" else 0
+    count = 0
+    stack = [data] if data is not None else []
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            count += 1
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return fixed + max(count - 1, 0)  # the ``data`` object itself is not returned
+
+
+def _check_role(viewer: Viewer, root_fields: tuple[str, ...]) -> None:
+    refused = [name for name in root_fields if not may_run_mutation(viewer.role, name)]
+    if refused:
+        raise RefusalError(
+            403,
+            "FORBIDDEN",
+            f"The {viewer.role.value} role may not run {', '.join(refused)}; nothing ran.",
+        )
+
+
+def _status(result: ExecutionResult) -> int:
+    codes = {(error.extensions or {}).get("code") for error in result.errors or ()}
+    if "INTERNAL_SERVER_ERROR" in codes:
+        return 500
+    if codes & UNAVAILABLE_MESSAGES.keys():
+        return 503
+    return 200
+
+
+def _response(status: int, body: bytes) -> Response:
+    headers = {"Retry-After": str(RETRY_AFTER_UNAVAILABLE)} if status == 503 else None
+    return Response(body, status, headers, media_type="application/json")
+
+
+def _unexpected(exc: BaseException, rid: str) -> RefusalError:
+    code = unavailability(exc)
+    if code is None:
+        log.error("unexpected error in request %s", rid, exc_info=exc)
+        return RefusalError(500, "INTERNAL_SERVER_ERROR", INTERNAL_MESSAGE.format(request_id=rid))
+    log.warning("request %s: %s (%s)", rid, code, type(exc).__name__)
+    retry = {"Retry-After": str(RETRY_AFTER_UNAVAILABLE)}
+    if code == "TIMEOUT":
+        return RefusalError(503, "TIMEOUT", UNAVAILABLE_MESSAGES[code], headers=retry)
+    return RefusalError(503, "SERVICE_UNAVAILABLE", UNAVAILABLE_MESSAGES[code], headers=retry)
+
+
+def _log(request: Request, status: int, rid: str, trace: _Trace, seconds: float) -> None:
+    level = logging.ERROR if status >= 500 and status != 503 else logging.INFO
+    if status == 503:
+        level = logging.WARNING
+    log.log(
+        level,
+        "%s %s %s op=%s status=%d ms=%.1f cost=%s key=%s",
+        rid,
+        request.method,
+        request.url.path,
+        trace.operation or "-",
+        status,
+        seconds * 1000,
+        trace.cost if trace.cost is not None else "-",
+        trace.key or "-",
+    )
+
+
+__all__ = ["GraphQLEndpoint", "Limits", "actual_cost"]
