@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import MutableMapping
 from typing import Any
 
 import httpx
@@ -127,13 +128,13 @@ async def test_the_websocket_is_closed_to_everyone_but_the_dev_loopback_caller(
     shared_engine: AsyncEngine,
 ) -> None:
     app = create_app(shared_engine, settings=settings())
-    sent: list[dict[str, Any]] = []
+    sent: list[MutableMapping[str, Any]] = []
     events = iter([{"type": "websocket.connect"}])
 
     async def receive() -> dict[str, Any]:
         return next(events, {"type": "websocket.disconnect", "code": 1000})
 
-    async def send(message: dict[str, Any]) -> None:
+    async def send(message: MutableMapping[str, Any]) -> None:
         sent.append(message)
 
     scope = {
