@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -294,3 +295,23 @@ async def test_a_revoke_committed_elsewhere_stops_the_key_on_the_next_lookup(eng
 
     async with engine.connect() as conn:
         assert await find_viewer(conn, key) is None
+
+
+@pytest.mark.own_database
+async def test_a_lookup_never_waits_for_a_transaction_holding_the_key_row(engine: AsyncEngine) -> None:
+    # Given a key due for a touch, whose row another transaction holds locked
+    key = await new_key(session_factory(engine), "hot")
+    async with engine.connect() as holder:
+        await holder.begin()
+        await holder.execute(text("SELECT 1 FROM api_key WHERE name = 'hot' FOR UPDATE"))
+
+        # When a request looks the key up, it answers at once and leaves the touch to later
+        async with engine.connect() as conn:
+            viewer = await asyncio.wait_for(find_viewer(conn, key), timeout=5)
+        await holder.rollback()
+
+    assert viewer == Viewer(Role.READ_ONLY, None, key_name="hot")
+    async with engine.connect() as conn:
+        assert await conn.scalar(text("SELECT last_used_at FROM api_key")) is None
+        assert await find_viewer(conn, key) is not None
+        assert await conn.scalar(text("SELECT last_used_at IS NOT NULL FROM api_key")) is True
