@@ -15,7 +15,8 @@ from tests.reads.scoping_helpers import (
 )
 
 MEASURES = "noOfOpportunities estimatedValue calculatedCurrentValue averageEstimatedValue"
-WIN_RATE = "salespersonCode salesCycleCode won lost wonValue lostValue winRateByCount winRateByValue wonSalesValue"
+WIN_RATE = """salespersonCode salesCycleCode won lost wonValue lostValue winRateByCount winRateByValue
+  wonSalesValue"""
 
 STATISTICS = f"""{{
   salespeople {{ nodes {{ code statistics {{ {MEASURES} }} }} }}
@@ -24,7 +25,9 @@ STATISTICS = f"""{{
   salesCycles {{
     nodes {{
       code statistics {{ {MEASURES} }}
-      stages {{ stage statistics {{ noOfOpportunities estimatedValue calculatedCurrentValue averageNoOfDays }} }}
+      stages {{
+        stage statistics {{ noOfOpportunities estimatedValue calculatedCurrentValue averageNoOfDays }}
+      }}
     }}
   }}
   closeOpportunityCodes {{ nodes {{ code noOfOpportunities }} }}

@@ -132,13 +132,10 @@ async def given_rows_of(sessions: SessionFactory, t: int) -> None:
 
 async def given_cross_rows(sessions: SessionFactory) -> None:
     """A task of each salesperson on the other's in-progress opportunity and its first entry."""
+    e = OpportunityEntry
+    stmt = select(e.opportunity_no, e.entry_no).where(e.opportunity_no.in_(["OA1", "OA2"]), ~e.active)
     async with sessions() as session:
-        firsts = dict(
-            (await session.execute(
-                select(OpportunityEntry.opportunity_no, OpportunityEntry.entry_no)
-                .where(OpportunityEntry.opportunity_no.in_(["OA1", "OA2"]), OpportunityEntry.active.is_(False))
-            )).all()
-        )  # fmt: skip
+        firsts = dict((await session.execute(stmt)).all())
     await b.insert(
         sessions,
         *[

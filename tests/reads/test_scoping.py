@@ -183,8 +183,12 @@ NESTED = """{
   company: contact(no: "C1") { opportunities { totalCount nodes { no } } }
   campaign(no: "CMP") { opportunities { totalCount nodes { no } } }
   salesCycle(code: "CYC") { opportunities(first: 3) { totalCount nodes { no } pageInfo { hasNextPage } } }
-  sp2: salesperson(code: "SP2") { opportunities { totalCount nodes { no } } tasks { totalCount nodes { no } } }
-  sp1: salesperson(code: "SP1") { opportunities { totalCount nodes { no } } tasks { totalCount nodes { no } } }
+  sp2: salesperson(code: "SP2") {
+    opportunities { totalCount nodes { no } } tasks { totalCount nodes { no } }
+  }
+  sp1: salesperson(code: "SP1") {
+    opportunities { totalCount nodes { no } } tasks { totalCount nodes { no } }
+  }
   opportunity(no: "OA1") {
     entries { totalCount nodes { stageNo } }
     tasks { totalCount nodes { no } }
