@@ -4,6 +4,7 @@ relations. The other roles read every row. The world is in ``scoping_helpers``."
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,6 +12,7 @@ import pytest
 from graph.relay import encode_id
 from resolvers.session import SessionFactory
 from resolvers.viewer import Viewer
+from tests.conftest import StatementLog
 from tests.reads.scoping_helpers import (
     EVERYTHING,
     SP1,
@@ -284,3 +286,25 @@ async def test_viewer_says_who_is_calling(sessions: SessionFactory) -> None:
         "salespersonCode": None,
         "salesperson": None,
     }
+
+
+QUERIES = Path(__file__).parents[1] / "queries"
+
+
+@pytest.mark.parametrize(
+    "query",
+    [(QUERIES / "nested.graphql").read_text(), ROOT_LISTS, NESTED, RELATIONS],
+    ids=["nested.graphql", "root lists", "nested lists", "relations"],
+)
+async def test_scoping_adds_conditions_never_statements(
+    sessions: SessionFactory, sql_log: StatementLog, query: str
+) -> None:
+    await given_the_world(sessions)
+    counts = []
+
+    for viewer in (EVERYTHING[0], SP1):
+        sql_log.clear()
+        await run(sessions, viewer, query)
+        counts.append(sql_log.count)
+
+    assert counts[0] == counts[1]
