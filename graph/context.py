@@ -22,7 +22,7 @@ class Context:
     def loaders(self) -> Loaders:
         """Built on first use, so requests that need none pay nothing."""
         if self._loaders is None:
-            self._loaders = Loaders(self.sessions)
+            self._loaders = Loaders(self.sessions, self.viewer)
         return self._loaders
 
     def reset_loaders(self) -> None:

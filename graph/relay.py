@@ -113,10 +113,15 @@ BEFORE_DESCRIPTION = "Cursor to continue before (from `pageInfo.startCursor`)."
 async def root_connection(
     info: Any, listing: Any, args: PageArgs, convert: Callable[[tuple[Any, ...]], T]
 ) -> Connection[T]:
-    """A root list: one statement for the page, one more for ``totalCount`` when selected."""
+    """A root list: one statement for the page, one more for ``totalCount`` when selected.
+
+    Both read only the rows the caller may read (:func:`resolvers.viewer.scoped`).
+    """
     from resolvers.reads.pagination import count, fetch_page
+    from resolvers.viewer import scoped
 
     sessions = info.context.sessions
+    listing = scoped(listing, info.context.viewer)
     async with sessions() as session:
         page = await fetch_page(session, listing, args)
 
@@ -137,7 +142,10 @@ async def nested_connection(
     args: PageArgs,
     convert: Callable[[tuple[Any, ...]], T],
 ) -> Connection[T]:
-    """A parent's page of a relation, batched with the other parents' pages of the same request."""
+    """A parent's page of a relation, batched with the other parents' pages of the same request.
+
+    The loaders scope ``listing`` to the caller (:meth:`resolvers.reads.loaders.Loaders.page_by`).
+    """
     loaders = info.context.loaders
     page = await loaders.page_by(relation, params, lambda: listing, parent_column, args).load(parent_key)
 

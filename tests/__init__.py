@@ -11,4 +11,5 @@ pytest.register_assert_rewrite(
     "tests.models.stage_helpers",
     "tests.reads.lists_helpers",
     "tests.reads.relations_helpers",
+    "tests.reads.scoping_helpers",
 )

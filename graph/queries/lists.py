@@ -32,7 +32,6 @@ from resolvers.reads import campaign as campaign_reads
 from resolvers.reads import sales_cycle as sales_cycle_reads
 from resolvers.reads import sales_document as document_reads
 from resolvers.reads import salesperson as salesperson_reads
-from resolvers.viewer import scoped
 
 #: The ``filter`` and ``orderBy`` arguments every list shares.
 FILTER = strawberry.argument(description="Only items meeting all these conditions.")
@@ -59,7 +58,7 @@ class ListQuery:
         )
         return await root_connection(
             info,
-            scoped(listing, info.context.viewer),
+            listing,
             page_args(first, after, last, before),
             Salesperson.from_row,
         )
@@ -75,7 +74,7 @@ class ListQuery:
         last: Last = None,
         before: Before = None,
     ) -> Connection[Contact]:
-        _, listing = contact_types.contact_listing(info, filter, order_by)
+        _, listing = contact_types.contact_listing(filter, order_by)
         return await root_connection(info, listing, page_args(first, after, last, before), Contact.from_row)
 
     @strawberry.field(description="Sales cycles, by default by code.")
@@ -94,7 +93,7 @@ class ListQuery:
         )
         return await root_connection(
             info,
-            scoped(listing, info.context.viewer),
+            listing,
             page_args(first, after, last, before),
             SalesCycle.from_row,
         )
@@ -115,7 +114,7 @@ class ListQuery:
         )
         return await root_connection(
             info,
-            scoped(listing, info.context.viewer),
+            listing,
             page_args(first, after, last, before),
             CloseOpportunityCode.from_row,
         )
@@ -136,7 +135,7 @@ class ListQuery:
         )
         return await root_connection(
             info,
-            scoped(listing, info.context.viewer),
+            listing,
             page_args(first, after, last, before),
             Activity.from_row,
         )
@@ -157,7 +156,7 @@ class ListQuery:
         )
         return await root_connection(
             info,
-            scoped(listing, info.context.viewer),
+            listing,
             page_args(first, after, last, before),
             Campaign.from_row,
         )
@@ -173,7 +172,7 @@ class ListQuery:
         last: Last = None,
         before: Before = None,
     ) -> Connection[Opportunity]:
-        _, listing = opportunity_types.opportunity_listing(info, filter, order_by)
+        _, listing = opportunity_types.opportunity_listing(filter, order_by)
         return await root_connection(
             info, listing, page_args(first, after, last, before), Opportunity.from_row
         )
@@ -189,7 +188,7 @@ class ListQuery:
         last: Last = None,
         before: Before = None,
     ) -> Connection[OpportunityEntry]:
-        _, listing = entry_types.entry_listing(info, filter, order_by)
+        _, listing = entry_types.entry_listing(filter, order_by)
         return await root_connection(
             info, listing, page_args(first, after, last, before), OpportunityEntry.from_row
         )
@@ -205,7 +204,7 @@ class ListQuery:
         last: Last = None,
         before: Before = None,
     ) -> Connection[Task]:
-        _, listing = task_types.task_listing(info, filter, order_by)
+        _, listing = task_types.task_listing(filter, order_by)
         return await root_connection(info, listing, page_args(first, after, last, before), Task.from_row)
 
     @strawberry.field(description="Sales quotes, by default by number.")
@@ -224,7 +223,7 @@ class ListQuery:
         )
         return await root_connection(
             info,
-            scoped(listing, info.context.viewer),
+            listing,
             page_args(first, after, last, before),
             SalesQuote.from_row,
         )
@@ -245,7 +244,7 @@ class ListQuery:
         )
         return await root_connection(
             info,
-            scoped(listing, info.context.viewer),
+            listing,
             page_args(first, after, last, before),
             SalesOrder.from_row,
         )

@@ -59,7 +59,11 @@ class PerformanceQuery:
     ) -> list[WinRateGroup]:
         async with info.context.sessions() as session:
             groups = await reads.win_rates(
-                session, group_by, reads.Period(from_, to), to_filter(filter, reads.WinRateFilter)
+                session,
+                group_by,
+                reads.Period(from_, to),
+                to_filter(filter, reads.WinRateFilter),
+                info.context.viewer,
             )
         return [WinRateGroup.of(g) for g in groups]
 
@@ -76,7 +80,10 @@ class PerformanceQuery:
     ) -> WinRateGroup:
         async with info.context.sessions() as session:
             total = await reads.win_rate_total(
-                session, reads.Period(from_, to), to_filter(filter, reads.WinRateFilter)
+                session,
+                reads.Period(from_, to),
+                to_filter(filter, reads.WinRateFilter),
+                info.context.viewer,
             )
         return WinRateGroup.of(total)
 
@@ -94,7 +101,9 @@ class PerformanceQuery:
         to: Annotated[dt.date | None, _to(f"{LEFT}; {CLOSED.lower()}")] = None,
     ) -> Velocity:
         async with info.context.sessions() as session:
-            figures = await reads.velocity(session, sales_cycle_code, reads.Period(from_, to))
+            figures = await reads.velocity(
+                session, sales_cycle_code, reads.Period(from_, to), info.context.viewer
+            )
         return Velocity.of(figures)
 
     @strawberry.field(
@@ -112,5 +121,7 @@ class PerformanceQuery:
     ) -> list[StageConversion]:
         code = code_value(sales_cycle_code) or ""
         async with info.context.sessions() as session:
-            rows = await reads.stage_conversion(session, code, reads.Period(from_, to))
+            rows = await reads.stage_conversion(
+                session, code, reads.Period(from_, to), info.context.viewer
+            )
         return [StageConversion.of(code, row) for row in rows]

@@ -13,7 +13,7 @@ class SetupQuery:
     @strawberry.field(description="Who is calling.")
     def viewer(self, info: Info) -> Viewer:
         v = info.context.viewer
-        return Viewer(role=v.role.value, key_name=v.key_name, salesperson_code=v.salesperson_code)
+        return Viewer(role=v.role, key_name=v.key_name, salesperson_code=v.salesperson_code)
 
     @strawberry.field(description="Number series, default sales cycle, currency and time zone.")
     async def setup(self, info: Info) -> Setup:

@@ -15,7 +15,6 @@ from graph.types.statistics import OpportunityStatistics, StatisticsFilterArg, s
 from resolvers.analytics.statistics import Scope
 from resolvers.reads import contact as reads
 from resolvers.reads.pagination import Listing
-from resolvers.viewer import scoped
 
 if TYPE_CHECKING:
     from graph.types.opportunity import Opportunity, OpportunityFilter, OpportunityOrder
@@ -40,11 +39,11 @@ class ContactFilter:
 
 
 def contact_listing(
-    info: Info, filter: ContactFilter | None, order_by: list[ContactOrder] | None
+    filter: ContactFilter | None, order_by: list[ContactOrder] | None
 ) -> tuple[tuple[object, ...], Listing]:
     data = to_filter(filter, reads.ContactFilter)
     terms = order_terms(order_by)
-    return (data, tuple(terms)), scoped(reads.contact_listing(data, terms), info.context.viewer)
+    return (data, tuple(terms)), reads.contact_listing(data, terms)
 
 
 @strawberry.type(description="A contact: a company, or a person who may belong to a company.")
@@ -117,7 +116,7 @@ class Contact(Node):
         last: Last = None,
         before: Before = None,
     ) -> Connection[Contact]:
-        params, listing = contact_listing(info, filter, order_by)
+        params, listing = contact_listing(filter, order_by)
         persons = Listing(
             listing.stmt.where(models.Contact.type == models.ContactType.PERSON),
             listing.orders,

@@ -15,7 +15,6 @@ from graph.types.common import load_one, pct, to_filter
 from graph.types.enums import ActionTaken
 from resolvers.reads import entry as reads
 from resolvers.reads.pagination import Listing
-from resolvers.viewer import scoped
 
 if TYPE_CHECKING:
     from graph.types.activity import CloseOpportunityCode
@@ -51,11 +50,11 @@ class OpportunityEntryFilter:
 
 
 def entry_listing(
-    info: Info, filter: OpportunityEntryFilter | None, order_by: list[OpportunityEntryOrder] | None
+    filter: OpportunityEntryFilter | None, order_by: list[OpportunityEntryOrder] | None
 ) -> tuple[tuple[object, ...], Listing]:
     data = to_filter(filter, reads.OpportunityEntryFilter)
     terms = order_terms(order_by)
-    return (data, tuple(terms)), scoped(reads.entry_listing(data, terms), info.context.viewer)
+    return (data, tuple(terms)), reads.entry_listing(data, terms)
 
 
 async def entries_of(
@@ -70,7 +69,7 @@ async def entries_of(
     last: int | None,
     before: str | None,
 ) -> Connection[OpportunityEntry]:
-    params, listing = entry_listing(info, filter, order_by)
+    params, listing = entry_listing(filter, order_by)
     return await nested_connection(
         info,
         relation,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from models import enums
+from resolvers import viewer
 
 OpportunityStatus = enums.OpportunityStatus
 strawberry.enum(enums.OpportunityStatus, description="Where an opportunity stands.")
@@ -35,3 +36,10 @@ TaskStatus = enums.TaskStatus
 strawberry.enum(enums.TaskStatus, description="Progress of a task.")
 SystemTaskType = enums.SystemTaskType
 strawberry.enum(enums.SystemTaskType, description="Role of a task in its group.")
+Role = viewer.Role
+strawberry.enum(
+    viewer.Role,
+    description="What a caller may do (api.md §7.1): ADMIN everything; MANAGER everything but "
+    "`updateSetup`; SALESPERSON master data and only its own opportunities, entries, tasks, quotes "
+    "and orders; READ_ONLY reads everything and writes nothing; ANONYMOUS before authentication.",
+)

@@ -18,7 +18,6 @@ from models.lifecycle import Position
 from models.stage_actions import available_actions
 from resolvers.reads import opportunity as opportunity_reads
 from resolvers.reads.pagination import Listing
-from resolvers.viewer import scoped
 
 if TYPE_CHECKING:
     from graph.types.campaign import Campaign
@@ -81,12 +80,13 @@ class OpportunityFilter:
 
 
 def opportunity_listing(
-    info: Info, filter: OpportunityFilter | None, order_by: list[OpportunityOrder] | None
+    filter: OpportunityFilter | None, order_by: list[OpportunityOrder] | None
 ) -> tuple[tuple[object, ...], Listing]:
-    """The scoped listing for a filter and ordering, with a hashable key of both."""
+    """The listing for a filter and ordering, with a hashable key of both. Not yet scoped to the
+    caller: ``root_connection`` and the loaders do that where the rows are fetched."""
     data = to_filter(filter, opportunity_reads.OpportunityFilter)
     terms = order_terms(order_by)
-    listing = scoped(opportunity_reads.opportunity_listing(data, terms), info.context.viewer)
+    listing = opportunity_reads.opportunity_listing(data, terms)
     return (data, tuple(terms)), listing
 
 
@@ -103,7 +103,7 @@ async def opportunities_of(
     before: str | None,
 ) -> Connection[Opportunity]:
     """A parent's opportunities, paged per parent and batched across parents."""
-    params, listing = opportunity_listing(info, filter, order_by)
+    params, listing = opportunity_listing(filter, order_by)
     return await nested_connection(
         info,
         relation,

@@ -10,6 +10,7 @@ from sqlalchemy import select
 import models
 from graph.context import Info
 from graph.types.common import load_one
+from graph.types.enums import Role
 
 if TYPE_CHECKING:
     from graph.types.sales_cycle import SalesCycle
@@ -92,7 +93,7 @@ async def load_setup(info: Info) -> Setup:
 
 @strawberry.type(description="Who is calling.")
 class Viewer:
-    role: str = strawberry.field(description="ANONYMOUS until authentication is configured.")
+    role: Role = strawberry.field(description="The caller's role; ANONYMOUS when not authenticated.")
     key_name: str | None = strawberry.field(description="Name of the API key used, if any.")
     salesperson_code: str | None = strawberry.field(description="Salesperson the caller acts as, if any.")
 

@@ -14,7 +14,6 @@ from graph.types.common import load_one, to_filter
 from graph.types.enums import Priority, SystemTaskType, TaskStatus, TaskType
 from resolvers.reads import task as reads
 from resolvers.reads.pagination import Listing
-from resolvers.viewer import scoped
 
 if TYPE_CHECKING:
     from graph.types.contact import Contact
@@ -50,11 +49,11 @@ class TaskFilter:
 
 
 def task_listing(
-    info: Info, filter: TaskFilter | None, order_by: list[TaskOrder] | None
+    filter: TaskFilter | None, order_by: list[TaskOrder] | None
 ) -> tuple[tuple[object, ...], Listing]:
     data = to_filter(filter, reads.TaskFilter)
     terms = order_terms(order_by)
-    return (data, tuple(terms)), scoped(reads.task_listing(data, terms), info.context.viewer)
+    return (data, tuple(terms)), reads.task_listing(data, terms)
 
 
 async def tasks_of(
@@ -69,7 +68,7 @@ async def tasks_of(
     last: int | None,
     before: str | None,
 ) -> Connection[Task]:
-    params, listing = task_listing(info, filter, order_by)
+    params, listing = task_listing(filter, order_by)
     return await nested_connection(
         info,
         relation,

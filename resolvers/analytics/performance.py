@@ -14,6 +14,9 @@ Definitions (the README's list repeats them):
   move, or won/lost). Its length is the end date − the start date, the sum of the ``daysOpen`` of
   its entries. Counting stays rather than entries keeps an update from splitting one stay in two.
 
+Every figure reads only the opportunities and entries its viewer may read
+(:func:`resolvers.viewer.visible`): a salesperson's are those of its own opportunities.
+
 How long an opportunity has been in its current stage is in :mod:`resolvers.reads.stage_age`.
 """
 
@@ -41,6 +44,7 @@ from resolvers.errors import RequestError
 from resolvers.reads.filters import code_value, date_range, equal
 from resolvers.reads.pagination import AnySelect
 from resolvers.reads.stage_age import UPDATED, action_literal
+from resolvers.viewer import Viewer, visible_conditions
 
 MAX_GROUPS = 1000
 RATE = Decimal("0.0001")
@@ -121,7 +125,7 @@ class WinRate:
         return percentage(self.won_value, self.closed_value)
 
 
-def _win_rate_statement(period: Period, f: WinRateFilter | None, *keys: Any) -> AnySelect:
+def _win_rate_statement(period: Period, f: WinRateFilter | None, viewer: Viewer, *keys: Any) -> AnySelect:
     x = OpportunityEntry
     won = x.action_taken == WON
     return select(
@@ -143,6 +147,7 @@ def _win_rate_statement(period: Period, f: WinRateFilter | None, *keys: Any) -> 
                 (x.sales_cycle_code, code_value(f.sales_cycle_code if f else None)),
             ]
         ),
+        *visible_conditions(viewer, x),
     )
 
 
@@ -152,7 +157,11 @@ def _win_rate(codes: tuple[str | None, str | None], row: Any) -> WinRate:
 
 
 async def win_rates(
-    session: AsyncSession, dimension: WinRateDimension, period: Period, f: WinRateFilter | None
+    session: AsyncSession,
+    dimension: WinRateDimension,
+    period: Period,
+    f: WinRateFilter | None,
+    viewer: Viewer,
 ) -> list[WinRate]:
     """One group per salesperson (or cycle) with opportunities closed in ``period``, by code,
     the group without one last; ``TOO_MANY_GROUPS`` beyond :data:`MAX_GROUPS`."""
@@ -160,7 +169,7 @@ async def win_rates(
     by_salesperson = dimension is WinRateDimension.SALESPERSON
     key = x.salesperson_code if by_salesperson else x.sales_cycle_code
     stmt = (
-        _win_rate_statement(period.checked(), f, key)
+        _win_rate_statement(period.checked(), f, viewer, key)
         .group_by(key)
         .order_by(key.asc().nulls_last())
         .limit(MAX_GROUPS + 1)
@@ -173,8 +182,10 @@ async def win_rates(
     return [_win_rate((row[0], None) if by_salesperson else (None, row[0]), tuple(row[1:])) for row in rows]
 
 
-async def win_rate_total(session: AsyncSession, period: Period, f: WinRateFilter | None) -> WinRate:
-    row = (await session.execute(_win_rate_statement(period.checked(), f))).one()
+async def win_rate_total(
+    session: AsyncSession, period: Period, f: WinRateFilter | None, viewer: Viewer
+) -> WinRate:
+    row = (await session.execute(_win_rate_statement(period.checked(), f, viewer))).one()
     return _win_rate((None, None), tuple(row))
 
 
@@ -235,7 +246,7 @@ def _cycle_stages(code: str) -> AnySelect:
     )
 
 
-def _velocity_statement(code: str, period: Period) -> AnySelect:
+def _velocity_statement(code: str, period: Period, viewer: Viewer) -> AnySelect:
     x = OpportunityEntry
     # Each non-UPDATED entry starts a stay; the next non-UPDATED entry of the same opportunity
     # ends it. Reading the history in (opportunity, entry) order from the partial covering index
@@ -248,7 +259,7 @@ def _velocity_statement(code: str, period: Period) -> AnySelect:
             .over(partition_by=x.opportunity_no, order_by=x.entry_no)
             .label("left_on"),
         )
-        .where(x.sales_cycle_code == code, x.action_taken != UPDATED)
+        .where(x.sales_cycle_code == code, x.action_taken != UPDATED, *visible_conditions(viewer, x))
         .subquery("moves")
     )
     stay = moves.c.left_on - moves.c.entered_on
@@ -267,7 +278,12 @@ def _velocity_statement(code: str, period: Period) -> AnySelect:
             *_days_measures(to_close, won),
             *_days_measures(to_close, ~won),
         )
-        .where(o.sales_cycle_code == code, o.closed, *period.where(o.date_closed))
+        .where(
+            o.sales_cycle_code == code,
+            o.closed,
+            *period.where(o.date_closed),
+            *visible_conditions(viewer, o),
+        )
         .subquery("closing")
     )
     return (
@@ -278,9 +294,9 @@ def _velocity_statement(code: str, period: Period) -> AnySelect:
     )
 
 
-async def velocity(session: AsyncSession, cycle_code: str, period: Period) -> Velocity:
+async def velocity(session: AsyncSession, cycle_code: str, period: Period, viewer: Viewer) -> Velocity:
     code = code_value(cycle_code) or ""
-    rows = (await session.execute(_velocity_statement(code, period.checked()))).all()
+    rows = (await session.execute(_velocity_statement(code, period.checked(), viewer))).all()
     if not rows:
         raise RequestError("NOT_FOUND", f"Sales cycle {code} does not exist.")
     closing = rows[0][5:]
@@ -307,7 +323,7 @@ class StageConversion:
         return percentage(self.converted, self.reached)
 
 
-def _conversion_statement(code: str, period: Period) -> AnySelect:
+def _conversion_statement(code: str, period: Period, viewer: Viewer) -> AnySelect:
     x = OpportunityEntry
     # UPDATED entries are left out: each sits behind a non-UPDATED entry at the same stage that
     # is later than any earlier stage move, so they change neither "reached" nor "converted".
@@ -320,7 +336,7 @@ def _conversion_statement(code: str, period: Period) -> AnySelect:
             .over(partition_by=x.opportunity_no, order_by=x.entry_no, rows=(1, None))
             .label("furthest_after"),
         )
-        .where(x.sales_cycle_code == code, x.action_taken != UPDATED)
+        .where(x.sales_cycle_code == code, x.action_taken != UPDATED, *visible_conditions(viewer, x))
         .subquery("moves")
     )
     reached = (
@@ -346,9 +362,11 @@ def _conversion_statement(code: str, period: Period) -> AnySelect:
     )
 
 
-async def stage_conversion(session: AsyncSession, cycle_code: str, period: Period) -> list[StageConversion]:
+async def stage_conversion(
+    session: AsyncSession, cycle_code: str, period: Period, viewer: Viewer
+) -> list[StageConversion]:
     code = code_value(cycle_code) or ""
-    rows = (await session.execute(_conversion_statement(code, period.checked()))).all()
+    rows = (await session.execute(_conversion_statement(code, period.checked(), viewer))).all()
     if not rows:
         raise RequestError("NOT_FOUND", f"Sales cycle {code} does not exist.")
     return [StageConversion(row[1], row[2] or 0, row[3] or 0) for row in rows if row[1] is not None]

@@ -13,6 +13,8 @@ the parent's key, so a list of 50 parents with their statistics costs one statem
 * close code: every entry, active or not, carrying the code.
 
 ``StatisticsFilter`` narrows the entries: estimated close date range, actions taken, cycle, stage.
+Every loader counts only the entries its viewer may read (:func:`resolvers.viewer.visible`): a
+salesperson's figures are those of its own opportunities.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from strawberry.dataloader import DataLoader
 from models import ActionTaken, Contact, ContactType, OpportunityEntry
 from models.probability import money_total, round_money
 from resolvers.session import SessionFactory
+from resolvers.viewer import Viewer, visible_conditions
 
 ZERO = Decimal("0.00")
 DAYS_QUANTUM = Decimal("0.01")
@@ -114,9 +117,9 @@ def _statistics(row: Any) -> Statistics:
     )
 
 
-def _scope_statement(scope: Scope, keys: Sequence[str], f: StatisticsFilter) -> Any:
+def _scope_statement(scope: Scope, keys: Sequence[str], f: StatisticsFilter, viewer: Viewer) -> Any:
     """``(key, measures…)`` per parent key, over the active entries in the scope."""
-    conditions = [E.active.is_(True), *entry_conditions(f)]
+    conditions = [E.active.is_(True), *entry_conditions(f), *visible_conditions(viewer, E)]
     if scope is Scope.CONTACT:
         return _contact_statement(keys, conditions)
     column = {
@@ -170,13 +173,13 @@ def _contact_statement(keys: Sequence[str], conditions: list[ColumnElement[bool]
 
 
 def statistics_loader(
-    sessions: SessionFactory, scope: Scope, f: StatisticsFilter
+    sessions: SessionFactory, scope: Scope, f: StatisticsFilter, viewer: Viewer
 ) -> DataLoader[str, Statistics]:
     """Statistics of many parents of one kind, one statement per batch."""
 
     async def load(keys: list[str]) -> list[Statistics]:
         async with sessions() as session:
-            rows = (await session.execute(_scope_statement(scope, keys, f))).all()
+            rows = (await session.execute(_scope_statement(scope, keys, f, viewer))).all()
         found = {row.key: _statistics(row) for row in rows}
         return [found.get(key, Statistics()) for key in keys]
 
@@ -184,7 +187,7 @@ def statistics_loader(
 
 
 def stage_statistics_loader(
-    sessions: SessionFactory, f: StatisticsFilter
+    sessions: SessionFactory, f: StatisticsFilter, viewer: Viewer
 ) -> DataLoader[tuple[str, int], StageStatistics]:
     """Stage statistics of many (cycle, stage) keys: active entries on the stage, and the average
     days open of its inactive entries, in one statement."""
@@ -201,7 +204,11 @@ def stage_statistics_loader(
                 func.sum(E.calculated_current_value).filter(active).label("calculated"),
                 func.avg(E.days_open).filter(inactive).label("days"),
             )
-            .where(tuple_(E.sales_cycle_code, E.sales_cycle_stage).in_(keys), *entry_conditions(f))
+            .where(
+                tuple_(E.sales_cycle_code, E.sales_cycle_stage).in_(keys),
+                *entry_conditions(f),
+                *visible_conditions(viewer, E),
+            )
             .group_by(E.sales_cycle_code, E.sales_cycle_stage)
         )
         async with sessions() as session:
@@ -220,13 +227,13 @@ def stage_statistics_loader(
     return DataLoader(load_fn=load)
 
 
-def close_code_count_loader(sessions: SessionFactory) -> DataLoader[str, int]:
+def close_code_count_loader(sessions: SessionFactory, viewer: Viewer) -> DataLoader[str, int]:
     """How many entries, active or not, carry each close code (domain.md §1.7)."""
 
     async def load(codes: list[str]) -> list[int]:
         stmt = (
             select(E.close_opportunity_code, func.count(literal_column("*")))
-            .where(E.close_opportunity_code.in_(codes))
+            .where(E.close_opportunity_code.in_(codes), *visible_conditions(viewer, E))
             .group_by(E.close_opportunity_code)
         )
         async with sessions() as session:

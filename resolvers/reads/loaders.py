@@ -3,6 +3,11 @@
 Named as in STYLE.md (``SalespersonByCode``, ``OpportunitiesByContact``…). Connection loaders
 are keyed by their arguments as well, because one request may page the same relation twice with
 different ``first``/``filter``/``orderBy`` (under aliases).
+
+The loaders belong to one viewer (the request's caller) and read only what it may read
+(:mod:`resolvers.viewer`): every statement is narrowed by :func:`~resolvers.viewer.restrict` or
+:func:`~resolvers.viewer.scoped`, so a lookup, ``node`` or relation to a row the viewer may not
+read finds nothing (``None``), and a nested page or count never holds one.
 """
 
 from __future__ import annotations
@@ -49,6 +54,7 @@ from resolvers.reads.sales_document import (
 )
 from resolvers.reads.stage_age import CurrentEntry, days_in_current_stage
 from resolvers.session import SessionFactory
+from resolvers.viewer import Viewer, restrict, scoped
 
 
 def _first(row: Any) -> Any:
@@ -56,10 +62,11 @@ def _first(row: Any) -> Any:
 
 
 class Loaders:
-    """Loaders of one request. Never share an instance between requests."""
+    """Loaders of one request and its viewer. Never share an instance between requests."""
 
-    def __init__(self, sessions: SessionFactory) -> None:
+    def __init__(self, sessions: SessionFactory, viewer: Viewer) -> None:
         self.sessions = sessions
+        self.viewer = viewer
         self._loaders: dict[Hashable, DataLoader[Any, Any]] = {}
 
     def _get(self, name: Hashable, build: Callable[[], DataLoader[Any, Any]]) -> DataLoader[Any, Any]:
@@ -69,7 +76,7 @@ class Loaders:
         return loader
 
     def _by(self, name: str, stmt: Any, key: Any, key_of: Callable[[Any], Any]) -> DataLoader[Any, Any]:
-        return self._get(name, lambda: key_loader(self.sessions, stmt, key, key_of))
+        return self._get(name, lambda: key_loader(self.sessions, restrict(stmt, self.viewer), key, key_of))
 
     # --- single rows by natural key (rows are tuples: (entity, …extras)) ------------------
 
@@ -157,7 +164,10 @@ class Loaders:
         return self._get(
             "DaysInCurrentStageByOpportunity",
             lambda: key_loader(
-                self.sessions, days_in_current_stage(), CurrentEntry.opportunity_no, lambda r: r[0]
+                self.sessions,
+                restrict(days_in_current_stage(), self.viewer),
+                CurrentEntry.opportunity_no,
+                lambda r: r[0],
             ),
         )
 
@@ -187,7 +197,9 @@ class Loaders:
     def _group(
         self, name: str, stmt: Any, parent: Any, parent_of: Callable[[Any], Any]
     ) -> DataLoader[Any, list[Any]]:
-        return self._get(name, lambda: group_loader(self.sessions, stmt, parent, parent_of))
+        return self._get(
+            name, lambda: group_loader(self.sessions, restrict(stmt, self.viewer), parent, parent_of)
+        )
 
     @property
     def stages_by_sales_cycle(self) -> DataLoader[str, list[Any]]:
@@ -234,14 +246,20 @@ class Loaders:
     # --- statistics (resolvers/analytics/statistics.py): one statement per batch of parents ----------
 
     def statistics(self, scope: Scope, f: StatisticsFilter) -> DataLoader[str, Statistics]:
-        return self._get(("Statistics", scope, f), lambda: statistics_loader(self.sessions, scope, f))
+        return self._get(
+            ("Statistics", scope, f), lambda: statistics_loader(self.sessions, scope, f, self.viewer)
+        )
 
     def stage_statistics(self, f: StatisticsFilter) -> DataLoader[tuple[str, int], StageStatistics]:
-        return self._get(("StageStatistics", f), lambda: stage_statistics_loader(self.sessions, f))
+        return self._get(
+            ("StageStatistics", f), lambda: stage_statistics_loader(self.sessions, f, self.viewer)
+        )
 
     @property
     def entries_by_close_code(self) -> DataLoader[str, int]:
-        return self._get("EntryCountByCloseCode", lambda: close_code_count_loader(self.sessions))
+        return self._get(
+            "EntryCountByCloseCode", lambda: close_code_count_loader(self.sessions, self.viewer)
+        )
 
     # --- nested connections: one page per parent --------------------------------------------
 
@@ -253,12 +271,14 @@ class Loaders:
         parent: Any,
         args: PageArgs,
     ) -> DataLoader[Any, Any]:
-        """Pages of ``relation`` (``OpportunitiesByContact``) for one set of arguments.
+        """Pages of ``relation`` (``OpportunitiesByContact``) for one set of arguments, holding only
+        rows the viewer may read (``listing`` is scoped here).
 
         ``params`` (filter and ordering values) and ``args`` tell one page request from another.
         """
         return self._get(
-            (relation, params, args), lambda: page_loader(self.sessions, listing(), parent, args)
+            (relation, params, args),
+            lambda: page_loader(self.sessions, scoped(listing(), self.viewer), parent, args),
         )
 
     def count_by(
@@ -268,4 +288,8 @@ class Loaders:
         listing: Callable[[], Listing],
         parent: Any,
     ) -> DataLoader[Any, int]:
-        return self._get(("count", relation, params), lambda: count_loader(self.sessions, listing(), parent))
+        """``totalCount`` of ``relation`` per parent, counting only rows the viewer may read."""
+        return self._get(
+            ("count", relation, params),
+            lambda: count_loader(self.sessions, scoped(listing(), self.viewer), parent),
+        )

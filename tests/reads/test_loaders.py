@@ -13,8 +13,11 @@ from resolvers.reads.loaders import Loaders
 from resolvers.reads.opportunity import opportunity_listing
 from resolvers.reads.pagination import PageArgs
 from resolvers.session import SessionFactory
+from resolvers.viewer import Role, Viewer
 from tests.conftest import StatementLog
 from tests.support import factories as f
+
+ADMIN = Viewer(Role.ADMIN)
 
 
 async def given_data(sessions: SessionFactory) -> None:
@@ -46,7 +49,7 @@ async def test_key_loader_runs_one_statement_for_many_keys(
     key_of: Callable[[Any], Any],
 ) -> None:
     await given_data(sessions)
-    loaders = Loaders(sessions)
+    loaders = Loaders(sessions, ADMIN)
     sql_log.clear()
 
     rows = await asyncio.gather(*(getattr(loaders, loader).load(k) for k in keys))
@@ -60,7 +63,8 @@ async def test_key_loader_runs_one_statement_for_many_keys(
 async def test_opportunity_rows_carry_their_active_entry(sessions: SessionFactory) -> None:
     await given_data(sessions)
 
-    op1, op2 = await asyncio.gather(*(Loaders(sessions).opportunity_by_no.load(k) for k in ["OP1", "OP2"]))
+    loaders = Loaders(sessions, ADMIN)
+    op1, op2 = await asyncio.gather(*(loaders.opportunity_by_no.load(k) for k in ["OP1", "OP2"]))
 
     assert op1[1].estimated_value == 100
     assert op2[1] is None
@@ -68,7 +72,7 @@ async def test_opportunity_rows_carry_their_active_entry(sessions: SessionFactor
 
 async def test_cycle_loader_primes_the_stage_lists(sessions: SessionFactory, sql_log: StatementLog) -> None:
     await given_data(sessions)
-    loaders = Loaders(sessions)
+    loaders = Loaders(sessions, ADMIN)
     sql_log.clear()
 
     await asyncio.gather(loaders.sales_cycle_by_code.load("NEW"), loaders.sales_cycle_by_code.load("OLD"))
@@ -85,7 +89,7 @@ async def test_group_loader_returns_empty_lists_for_parents_without_children(
     sessions: SessionFactory, sql_log: StatementLog
 ) -> None:
     await given_data(sessions)
-    loaders = Loaders(sessions)
+    loaders = Loaders(sessions, ADMIN)
     sql_log.clear()
 
     stages = await asyncio.gather(*(loaders.stages_by_sales_cycle.load(k) for k in ["OLD", "NONE", "NEW"]))
@@ -98,7 +102,7 @@ async def test_page_loader_pages_each_parent_in_one_statement(
     sessions: SessionFactory, sql_log: StatementLog
 ) -> None:
     await given_data(sessions)
-    loaders = Loaders(sessions)
+    loaders = Loaders(sessions, ADMIN)
     listing = opportunity_listing(None, [])
     loader = loaders.page_by(
         "OpportunitiesBySalesperson",
