@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import uuid
 from collections.abc import AsyncIterator
@@ -10,7 +9,6 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import orjson
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -23,11 +21,9 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from graph.context import Context
 from graph.schema import schema
 from resolvers.session import SessionFactory, session_factory
-from server.migrate import is_at_head
+from server.health import health_routes
 
 log = logging.getLogger("salesgraph")
-
-READY_TIMEOUT_SECONDS = 3.0
 
 
 class GraphQLApp(GraphQL[Context, None]):
@@ -71,27 +67,12 @@ def create_app(
     """
     graphql = GraphQLApp(sessions or session_factory(engine), dev=dev)
 
-    async def healthz(_: Request) -> Response:
-        return ORJSONResponse({"status": "ok"})
-
-    async def readyz(_: Request) -> Response:
-        async def check() -> bool:
-            async with engine.connect() as conn:
-                await conn.execute(text("SELECT 1"))
-            return await is_at_head(engine)
-
-        try:
-            at_head = await asyncio.wait_for(check(), READY_TIMEOUT_SECONDS)
-        except Exception as exc:  # any failure to reach the database means not ready
-            log.warning("readiness check failed: %s", exc)
-            return ORJSONResponse({"status": "database unreachable"}, status_code=503)
-        if not at_head:
-            return ORJSONResponse({"status": "migrations not at head"}, status_code=503)
-        return ORJSONResponse({"status": "ready"})
+    health = health_routes(engine.url)
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         yield
+        await health.close()
         if dispose_engine:
             await engine.dispose()
 
@@ -99,8 +80,7 @@ def create_app(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
-            Route("/healthz", healthz),
-            Route("/readyz", readyz),
+            *health.routes,
         ],
         lifespan=lifespan,
     )
