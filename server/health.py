@@ -13,6 +13,7 @@ of ``/readyz`` opens one database connection, not one each.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 
 from alembic.script import ScriptDirectory
@@ -37,7 +38,7 @@ class Health:
     def __init__(self, database_url: URL | str, *, timeout: float = READY_TIMEOUT_SECONDS) -> None:
         url = database_url if isinstance(database_url, URL) else async_url(database_url)
         self.timeout = timeout
-        self._engine: AsyncEngine = create_async_engine(
+        self.engine: AsyncEngine = create_async_engine(
             url,
             poolclass=NullPool,
             connect_args={
@@ -60,9 +61,12 @@ class Health:
         return await asyncio.shield(self._running)
 
     async def close(self) -> None:
-        if self._running is not None:
-            self._running.cancel()
-        await self._engine.dispose()
+        running = self._running
+        if running is not None:
+            running.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await running
+        await self.engine.dispose()
 
     def _finished(self, task: asyncio.Task[tuple[int, str]]) -> None:
         if self._running is task:
@@ -71,9 +75,9 @@ class Health:
     async def _check(self) -> tuple[int, str]:
         try:
             async with asyncio.timeout(self.timeout):
-                if await is_at_head(self._engine):
+                if await is_at_head(self.engine):
                     return 200, "ready"
-                async with self._engine.connect() as conn:
+                async with self.engine.connect() as conn:
                     current = await current_revision(conn)
         except Exception as exc:  # any failure to reach the database means not ready
             log.warning("readiness check failed: %s", exc or type(exc).__name__)
