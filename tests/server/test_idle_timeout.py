@@ -1,12 +1,14 @@
 """Connections that send no complete request within ``SALESGRAPH_IDLE_TIMEOUT`` are closed.
 
 Against a real ``salesgraph serve`` (two workers, so the protocol reaches spawned processes too),
-over raw sockets, as an attacker holding connections open would use it.
+over raw sockets, as an attacker holding connections open would use it; and, in process, each of
+uvicorn's HTTP protocols with the idle timer.
 """
 
 from __future__ import annotations
 
 import asyncio
+import resource
 import select
 import signal
 import socket
@@ -21,11 +23,17 @@ import pytest
 import uvicorn
 from uvicorn.server import ServerState
 
-from server.protocol import IdleTimeout, IdleTimeoutH11Protocol, IdleTimeoutProtocol, configured_idle_timeout
+from server.protocol import (
+    MAX_CONCURRENCY,
+    IdleTimeout,
+    IdleTimeoutH11Protocol,
+    IdleTimeoutProtocol,
+    concurrency_limit,
+    configured_idle_timeout,
+)
+from server.settings import Settings
 from tests.server.cli_process import cli_env, salesgraph
 from tests.support.pg import admin_execute, drop_database, unique_name, with_database
-
-pytestmark = pytest.mark.own_database
 
 IDLE_TIMEOUT = 0.5
 #: How late a close may come on a busy machine (two cores shared by every test worker).
@@ -116,6 +124,7 @@ def _read_response(sock: socket.socket) -> bytes:
 HEALTHZ = b"GET /healthz HTTP/1.1\r\nHost: salesgraph\r\n\r\n"
 
 
+@pytest.mark.own_database
 def test_a_connection_that_sends_nothing_is_closed_after_the_idle_timeout(server: tuple[str, int]) -> None:
     with _connect(server) as sock:
         opened = time.monotonic()
@@ -147,6 +156,7 @@ def _trickle(sock: socket.socket, data: bytes, within: float) -> tuple[bytes, fl
 ENDLESS_HEAD = b"GET /healthz HTTP/1.1\r\nHost: salesgraph\r\nX-Slow: " + b"a" * 1000
 
 
+@pytest.mark.own_database
 def test_a_request_head_trickled_slowly_is_closed_with_408(server: tuple[str, int]) -> None:
     with _connect(server) as sock:
         opened = time.monotonic()
@@ -157,6 +167,7 @@ def test_a_request_head_trickled_slowly_is_closed_with_408(server: tuple[str, in
     assert IDLE_TIMEOUT * 0.8 <= closed - opened <= IDLE_TIMEOUT + SLACK
 
 
+@pytest.mark.own_database
 def test_a_keep_alive_connection_serves_requests_then_is_closed_when_idle(server: tuple[str, int]) -> None:
     with _connect(server) as sock:
         sock.sendall(HEALTHZ)
@@ -173,6 +184,7 @@ def test_a_keep_alive_connection_serves_requests_then_is_closed_when_idle(server
     assert IDLE_TIMEOUT * 0.8 <= closed - answered <= IDLE_TIMEOUT + SLACK
 
 
+@pytest.mark.own_database
 def test_a_head_trickled_after_a_response_is_closed_too(server: tuple[str, int]) -> None:
     # uvicorn's own keep-alive timer is cancelled by the first byte and never armed again.
     with _connect(server) as sock:
@@ -186,6 +198,7 @@ def test_a_head_trickled_after_a_response_is_closed_too(server: tuple[str, int])
     assert closed - answered <= IDLE_TIMEOUT + SLACK
 
 
+@pytest.mark.own_database
 def test_a_fresh_client_is_served_while_idle_connections_are_reaped(server: tuple[str, int]) -> None:
     idle = [_connect(server) for _ in range(200)]
     try:
@@ -242,3 +255,13 @@ async def test_each_uvicorn_protocol_closes_idle_connections(
     assert answer.startswith(b"HTTP/1.1 200 ")
     assert after_partial.startswith(b"HTTP/1.1 408 ")
     assert nothing == b""
+
+
+@pytest.mark.parametrize(("descriptors", "expected"), [(1024, 1024 - 20 - 64), (65536, MAX_CONCURRENCY)])
+def test_the_concurrency_limit_keeps_descriptors_for_the_pool_and_the_process(
+    descriptors: int, expected: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(resource, "getrlimit", lambda _: (descriptors, descriptors))
+    settings = Settings.from_env({"SALESGRAPH_POOL_SIZE": "10", "SALESGRAPH_MAX_OVERFLOW": "10"})
+
+    assert concurrency_limit(settings) == expected
