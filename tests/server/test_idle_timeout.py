@@ -8,6 +8,7 @@ uvicorn's HTTP protocols with the idle timer.
 from __future__ import annotations
 
 import asyncio
+import json
 import resource
 import select
 import signal
@@ -22,6 +23,8 @@ import httpx
 import pytest
 import uvicorn
 from uvicorn.server import ServerState
+from websockets.sync.client import connect
+from websockets.typing import Subprotocol
 
 from server.protocol import (
     MAX_CONCURRENCY,
@@ -61,7 +64,8 @@ def server(server_db: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     port = free_port()
     log = tmp_path_factory.mktemp("idle") / "serve.log"
     env = cli_env(DATABASE_URL=server_db, SALESGRAPH_IDLE_TIMEOUT=str(IDLE_TIMEOUT))
-    command = [salesgraph(), "serve", "--port", str(port), "--workers", "2"]
+    # --dev: the WebSocket test connects without a key, as the loopback caller.
+    command = [salesgraph(), "serve", "--dev", "--port", str(port), "--workers", "2"]
     with log.open("wb") as out:
         proc = subprocess.Popen(command, env=env, stdout=out, stderr=out, stdin=subprocess.DEVNULL)
         try:
@@ -217,6 +221,19 @@ def test_a_fresh_client_is_served_while_idle_connections_are_reaped(server: tupl
     finally:
         for sock in idle:
             sock.close()
+
+
+@pytest.mark.own_database
+def test_a_websocket_outlives_the_idle_timeout(server: tuple[str, int]) -> None:
+    # Once upgraded, the connection is the WebSocket protocol's: the idle timer leaves it alone.
+    url = f"ws://{server[0]}:{server[1]}/graphql"
+    with connect(url, subprotocols=[Subprotocol("graphql-transport-ws")], open_timeout=10) as ws:
+        ws.send(json.dumps({"type": "connection_init"}))
+        assert json.loads(ws.recv(timeout=10))["type"] == "connection_ack"
+        time.sleep(IDLE_TIMEOUT * 3)
+
+        ws.send(json.dumps({"type": "ping"}))
+        assert json.loads(ws.recv(timeout=10))["type"] == "pong"
 
 
 async def _hello(scope: dict[str, Any], receive: Any, send: Any) -> None:
