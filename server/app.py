@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import uuid
 from collections.abc import AsyncIterator
@@ -10,7 +9,6 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import orjson
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -27,12 +25,10 @@ from graph.schema import schema
 from resolvers.session import SessionFactory, session_factory
 from server.auth import DEV_VIEWER, is_loopback
 from server.endpoint import GraphQLEndpoint, Limits
-from server.migrate import is_at_head
+from server.health import health_routes
 from server.settings import Settings
 
 log = logging.getLogger("salesgraph")
-
-READY_TIMEOUT_SECONDS = 3.0
 
 
 class GraphQLApp(GraphQL[Context, None]):
@@ -86,27 +82,12 @@ def create_app(
         else:
             await ws.close(code=4403, reason="WebSocket needs serve --dev from loopback for now")
 
-    async def healthz(_: Request) -> Response:
-        return ORJSONResponse({"status": "ok"})
-
-    async def readyz(_: Request) -> Response:
-        async def check() -> bool:
-            async with engine.connect() as conn:
-                await conn.execute(text("SELECT 1"))
-            return await is_at_head(engine)
-
-        try:
-            at_head = await asyncio.wait_for(check(), READY_TIMEOUT_SECONDS)
-        except Exception as exc:  # any failure to reach the database means not ready
-            log.warning("readiness check failed: %s", exc)
-            return ORJSONResponse({"status": "database unreachable"}, status_code=503)
-        if not at_head:
-            return ORJSONResponse({"status": "migrations not at head"}, status_code=503)
-        return ORJSONResponse({"status": "ready"})
+    health = health_routes(engine.url)
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         yield
+        await health.close()
         if dispose_engine:
             await engine.dispose()
 
@@ -116,8 +97,7 @@ def create_app(
         routes=[
             Route("/graphql", endpoint, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", websocket),
-            Route("/healthz", healthz),
-            Route("/readyz", readyz),
+            *health.routes,
         ],
         middleware=middleware,
         lifespan=lifespan,

@@ -1,4 +1,5 @@
-"""The app as uvicorn workers build it: ``uvicorn server.asgi:app_factory --factory``.
+"""The app as uvicorn workers build it: ``uvicorn server.asgi:app_factory --factory``
+(with ``--http server.protocol:IdleTimeoutProtocol`` to close idle connections as ``salesgraph serve`` does).
 
 Configured by the environment only (``salesgraph serve`` exports it before starting workers):
 ``DATABASE_URL`` (required here), ``SALESGRAPH_DEV=1`` for GraphiQL, and the other ``SALESGRAPH_*``

@@ -42,6 +42,7 @@ from server.database import (
     open_database,
     seed_demo_data,
 )
+from server.protocol import IdleTimeoutProtocol, concurrency_limit
 from server.settings import Settings, SettingsError
 
 log = logging.getLogger("salesgraph")
@@ -207,6 +208,8 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> None:
             host=args.host,
             port=args.port,
             workers=args.workers,
+            http=IdleTimeoutProtocol,
+            limit_concurrency=concurrency_limit(settings),
             log_config=logging_config(settings.log_level),
             log_level=settings.log_level.lower(),
         )

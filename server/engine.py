@@ -20,11 +20,15 @@ def async_url(url: str) -> str:
 
 
 def create_engine(url: str, settings: Settings | None = None) -> AsyncEngine:
+    """The engine of ``url`` with the pool and connection settings of ``settings`` (default: the
+    environment's). A checkout that finds the pool exhausted waits ``pool_timeout_ms`` at most, then
+    raises ``sqlalchemy.exc.TimeoutError`` (answered 503, never a request queued without end)."""
     s = settings or Settings.from_env()
     return create_async_engine(
         async_url(url),
         pool_size=s.pool_size,
         max_overflow=s.max_overflow,
+        pool_timeout=s.pool_timeout_ms / 1000,
         pool_pre_ping=True,
         connect_args={
             # asyncpg's own default is 60 s: a server that does not answer would hold a command that long.
