@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import ipaddress
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import HTTPConnection
 
 from resolvers.access.keys import find_viewer
-from resolvers.session import SessionFactory
 from resolvers.viewer import Role, Viewer
 from server.http import RefusalError
 
@@ -37,17 +37,16 @@ def bearer_token(authorization: str | None) -> str | None:
 
 
 async def authenticate(
-    connection: HTTPConnection, sessions: SessionFactory, *, dev: bool, authorization: str | None
+    connection: HTTPConnection, session: AsyncSession, *, dev: bool, authorization: str | None
 ) -> Viewer:
-    """The caller's viewer, or 401 ``UNAUTHENTICATED``."""
+    """The caller's viewer, or 401 ``UNAUTHENTICATED``; the key is looked up in ``session``'s
+    transaction (its use is recorded when the caller commits)."""
     token = bearer_token(authorization)
     if token is None:
         if dev and is_loopback(connection):
             return DEV_VIEWER
         raise _unauthenticated("An API key is required: send `Authorization: Bearer <api key>`.")
-    async with sessions() as session:
-        viewer = await find_viewer(await session.connection(), token)
-        await session.commit()
+    viewer = await find_viewer(await session.connection(), token)
     if viewer is None:
         raise _unauthenticated("The API key is unknown or revoked.", invalid=True)
     return viewer

@@ -136,25 +136,29 @@ class GraphQLEndpoint:
     async def _respond(self, request: Request, rid: str, trace: _Trace) -> Response:
         graphql_request = await self._read(request)
         trace.operation = graphql_request.operation_name
-        viewer = await authenticate(
-            request, self.sessions, dev=self.dev, authorization=request.headers.get("authorization")
-        )
-        trace.key = viewer.key_name
-        prepared = self._prepare(graphql_request, viewer)
-        operation = prepared.plan
-        trace.cost = operation.requested_cost
-        if operation.kind == "mutation":
-            if request.method != "POST":
-                raise RefusalError(
-                    405, "METHOD_NOT_ALLOWED", "Mutations are sent with POST.", headers={"Allow": "POST"}
-                )
-            _check_role(viewer, operation.root_fields)
-        key = (
-            idempotency.idempotency_key(request.headers.get(idempotency.HEADER))
-            if operation.kind == "mutation"
-            else None
-        )
-        bucket = await self._reserve(viewer, operation.requested_cost)
+        # One session (one connection checkout, none for the dev caller) for the key lookup and
+        # the bucket; it closes before the operation runs, whose sessions are its own.
+        async with self.sessions() as session:
+            viewer = await authenticate(
+                request, session, dev=self.dev, authorization=request.headers.get("authorization")
+            )
+            trace.key = viewer.key_name
+            prepared = self._prepare(graphql_request, viewer)
+            operation = prepared.plan
+            trace.cost = operation.requested_cost
+            if operation.kind == "mutation":
+                if request.method != "POST":
+                    raise RefusalError(
+                        405, "METHOD_NOT_ALLOWED", "Mutations are sent with POST.", headers={"Allow": "POST"}
+                    )
+                _check_role(viewer, operation.root_fields)
+            key = (
+                idempotency.idempotency_key(request.headers.get(idempotency.HEADER))
+                if operation.kind == "mutation"
+                else None
+            )
+            bucket = await self._reserve(session, viewer, operation.requested_cost)
+            await session.commit()
         if key is None:
             result = await self._execute(graphql_request, viewer, rid, self.sessions)
             return await self._answer(result, prepared, viewer, bucket)
@@ -182,13 +186,11 @@ class GraphQLEndpoint:
                 extensions = {"cost": self._cost(exc.cost, None, None)}
             raise RefusalError(400, exc.code, exc.message, extensions=extensions) from None
 
-    async def _reserve(self, viewer: Viewer, cost: int) -> float | None:
+    async def _reserve(self, session: AsyncSession, viewer: Viewer, cost: int) -> float | None:
         """Points left after reserving ``cost``; ``None`` for the unthrottled dev caller."""
         if viewer.key_name is None:
             return None
-        async with self.sessions() as session:
-            reservation = await reserve(await session.connection(), viewer.key_name, cost, self.limits.budget)
-            await session.commit()
+        reservation = await reserve(await session.connection(), viewer.key_name, cost, self.limits.budget)
         if not reservation.granted:
             raise RefusalError(
                 429,
