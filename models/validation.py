@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+import datetime as dt
 from decimal import Decimal
 
 from models.activity import DATE_FORMULA_LENGTH
@@ -12,6 +13,10 @@ from models.errors import Violations
 #: The largest amount a ``Numeric(18, 2)`` column holds.
 MAX_MONEY = Decimal("9999999999999999.99")
 HUNDRED = Decimal(100)
+#: Every stored date lies in this range (api.md §7.2), so that no accepted row can break a later
+#: read or analytic (period ends, date arithmetic) near the ends of PostgreSQL's or Python's dates.
+MIN_DATE = dt.date(1900, 1, 1)
+MAX_DATE = dt.date(2999, 12, 31)
 
 
 def check_money(value: Decimal | None, field: Sequence[str], violations: Violations) -> None:
