@@ -158,3 +158,53 @@ async def fingerprint(sessions: SessionFactory) -> dict[str, str]:
     async with sessions() as session:
         row = (await session.execute(text(f"SELECT {columns}"))).one()
     return dict(zip(tables, row, strict=True))
+
+
+@dataclass(frozen=True)
+class StringArgument:
+    """One string inside one root query field's arguments (a lookup key, a filter field, a cursor)."""
+
+    field: str
+    path: tuple[str, ...]
+
+    @property
+    def id(self) -> str:
+        return f"{self.field}.{'.'.join(self.path)}"
+
+    def query(self, value: str) -> str:
+        """The root field with its required arguments and ``value`` at :attr:`path`, inline."""
+        query_type = schema._schema.query_type
+        assert query_type is not None
+        args = query_type.fields[self.field].args
+        values = {
+            name: _placeholder(a.type)
+            for name, a in args.items()
+            if isinstance(a.type, GraphQLNonNull) and a.default_value is Undefined
+        }
+        values[self.path[0]] = _with(args[self.path[0]].type, list(self.path[1:]), value)
+        rendered = ", ".join(f"{name}: {literal(v, args[name].type)}" for name, v in values.items())
+        return f"{{ {self.field}({rendered}) {{ {_selection(query_type.fields[self.field].type)} }} }}"
+
+
+def _selection(t: Any) -> str:
+    """A selection that makes the field run its SQL (a connection's nodes, the pipeline's total)."""
+    while isinstance(t, GraphQLNonNull | GraphQLList):
+        t = t.of_type
+    fields = getattr(t, "fields", {})
+    if "nodes" in fields:
+        return "nodes { __typename }"
+    if "total" in fields:
+        return "total { noOfOpportunities }"
+    return "__typename"
+
+
+def string_arguments() -> list[StringArgument]:
+    """Every string argument (and string field of an input argument) of every root query field."""
+    query_type = schema._schema.query_type
+    assert query_type is not None
+    return [
+        StringArgument(name, p)
+        for name, field in query_type.fields.items()
+        for arg_name, arg in field.args.items()
+        for p in _string_paths(arg.type, (arg_name,))
+    ]
