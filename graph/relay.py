@@ -11,6 +11,7 @@ from typing import Any, Generic, TypeVar
 import orjson
 import strawberry
 
+from models.validation import unstorable_paths
 from resolvers.errors import RequestError
 from resolvers.reads.pagination import Page, PageArgs
 
@@ -27,6 +28,8 @@ def decode_id(global_id: str) -> tuple[str, list[Any]]:
     try:
         parts = orjson.loads(base64.urlsafe_b64decode(global_id + "=" * (-len(global_id) % 4)))
         if not isinstance(parts, list) or len(parts) < 2 or not isinstance(parts[0], str):
+            raise ValueError(global_id)
+        if unstorable_paths(parts):  # no row has such a key, and the driver could not send it
             raise ValueError(global_id)
     except (ValueError, binascii.Error, orjson.JSONDecodeError) as exc:
         raise RequestError("INVALID_ID", f"{global_id!r} is not a valid node ID.") from exc

@@ -10,7 +10,7 @@ from models.enums import ActionTaken, CloseOutcome
 from models.errors import Violations
 from models.estimates import lost_estimates, won_estimates
 from models.lifecycle import PlannedEntry, Position, closed_error
-from models.validation import check_money
+from models.validation import check_date, check_money, positive_as_stored
 
 ZERO = Decimal(0)
 
@@ -51,6 +51,7 @@ def plan_close(position: Position, request: CloseRequest, today: dt.date) -> Pla
             ["closeOpportunityCode"],
         )
     date = request.closing_date or position.default_date(today)
+    check_date(request.closing_date, ["closingDate"], violations)
     if position.active is not None and date < position.active.date_of_change:
         violations.add(
             "DATE_BEFORE_LAST_CHANGE",
@@ -80,7 +81,7 @@ def plan_close(position: Position, request: CloseRequest, today: dt.date) -> Pla
 def _won_value(position: Position, request: CloseRequest, violations: Violations) -> Decimal:
     """The sales value of a Won entry: the linked quote's amount overrides the entered one."""
     if position.quote_amount is not None:
-        if position.quote_amount <= 0:
+        if not positive_as_stored(position.quote_amount):
             violations.add(
                 "MUST_BE_POSITIVE",
                 f"The linked sales quote's amount, {position.quote_amount}, must be greater than 0.",
@@ -90,6 +91,6 @@ def _won_value(position: Position, request: CloseRequest, violations: Violations
     if request.sales_value is None:
         violations.add("REQUIRED", "A won opportunity needs its sales value.", ["salesValue"])
         return ZERO
-    if request.sales_value <= 0:
+    if not positive_as_stored(request.sales_value):
         violations.add("MUST_BE_POSITIVE", "Sales value must be greater than 0.", ["salesValue"])
     return request.sales_value

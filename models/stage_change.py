@@ -14,7 +14,7 @@ from models.estimates import Estimates, stage_estimates
 from models.lifecycle import PlannedEntry, Position, closed_error, no_stages_error
 from models.stage_actions import action_blockers, quote_required_error
 from models.stages import Candidates, StageLike, action_taken, needs_quote, stage_candidates
-from models.validation import check_money, check_pct
+from models.validation import check_date, check_money, check_pct, positive_as_stored
 
 ZERO = Decimal(0)
 
@@ -99,6 +99,7 @@ def plan_stage_change(
     if not candidates.offered(action):
         violations.raise_any()  # nothing below can be checked without a target stage
     date = request.date_of_change or position.default_date(today)
+    check_date(request.date_of_change, ["dateOfChange"], violations)
     if position.active is not None and date < position.active.date_of_change:
         violations.add(
             "DATE_BEFORE_LAST_CHANGE",
@@ -110,7 +111,7 @@ def plan_stage_change(
     if target is not None and needs_quote(action, target, position.quote_amount is not None):
         violations.extend([quote_required_error(target)])
     value = request.estimated_value if request.estimated_value is not None else _value_default(position)
-    if value <= 0:
+    if not positive_as_stored(value):
         violations.add("MUST_BE_POSITIVE", "Estimated value must be greater than 0.", ["estimatedValue"])
     if target is None:
         violations.raise_any()
@@ -130,7 +131,9 @@ def plan_stage_change(
             "MUST_BE_POSITIVE", "Chances of success % must be greater than 0.", ["chancesOfSuccessPct"]
         )
     close_date = estimates.estimated_close_date if estimates is not None else None
-    if close_date is not None and close_date < date:
+    # Entered or computed from the stage's date formula, the close date must fit the range.
+    close_date_in_range = check_date(close_date, ["estimatedCloseDate"], violations)
+    if close_date_in_range and close_date is not None and close_date < date:
         violations.add(
             "CLOSE_DATE_BEFORE_CHANGE",
             "The estimated closing date has to be on or after the date of change.",
@@ -180,6 +183,9 @@ def plan_first_stage(
         estimated_close_date,
         violations,
     )
+    check_date(date_of_change, ["dateOfChange"], violations)
+    if estimates is not None:
+        check_date(estimates.estimated_close_date, ["estimatedCloseDate"], violations)
     violations.raise_any()
     assert estimates is not None
     return PlannedEntry(

@@ -36,6 +36,7 @@ from models.enums import ActionTaken, CloseOutcome
 from models.lifecycle import PlannedEntry, Position
 from models.stage_change import StageRequest, plan_first_stage
 from models.stage_change import plan_stage_change as plan_stage
+from models.validation import MAX_DATE, MIN_DATE
 from resolvers.errors import DomainError
 from resolvers.reads.sales_document import quote_rows
 from resolvers.viewer import Viewer
@@ -49,8 +50,7 @@ from resolvers.writes.transaction import (
 )
 
 #: Tasks are dated within these bounds (domain.md §1.10).
-FIRST_TASK_DATE = dt.date(1900, 1, 1)
-LAST_TASK_DATE = dt.date(2999, 12, 31)
+FIRST_TASK_DATE, LAST_TASK_DATE = MIN_DATE, MAX_DATE
 ZERO = Decimal(0)
 
 

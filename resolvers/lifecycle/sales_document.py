@@ -28,6 +28,7 @@ from models import (
 from models.base import CODE10, CODE20, TEXT100
 from models.enums import CloseOutcome
 from models.errors import Violations
+from models.validation import check_date
 from resolvers.access.rows import check_readable, forbidden_salesperson, owns
 from resolvers.errors import DomainError, DomainErrors
 from resolvers.lifecycle.moves import close_in, quote_amount, situation
@@ -89,6 +90,7 @@ async def create_sales_quote(session: AsyncSession, viewer: Viewer, data: QuoteI
     opportunity_no = check_code(data.opportunity_no, CODE20, ["opportunityNo"], v)
     contact_no = check_code(data.contact_no, CODE20, ["contactNo"], v)
     lines = _check_lines(data.lines, v)
+    check_date(data.document_date, ["documentDate"], v)
     if (opportunity_no is None) == (contact_no is None) and not v:
         v.add("INVALID", "Give exactly one of opportunityNo and contactNo.", ["opportunityNo"])
     setup = await load_setup(session)
@@ -243,6 +245,9 @@ async def make_order_from_quote(
 ) -> OrderResult:
     """Make Order (domain.md §5.4): an in-progress opportunity on the quote is first closed as Won
     with the quote's amount (cancelling its open tasks), then linked to the new order."""
+    v = Violations()
+    check_date(closing_date, ["closingDate"], v)
+    v.raise_any()
     no = quote_no.strip().upper()
     linked = (
         await session.execute(

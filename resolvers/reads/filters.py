@@ -1,4 +1,9 @@
-"""Small helpers that turn filter values into SQL conditions."""
+"""Small helpers that turn filter values into SQL conditions.
+
+A filter's text or code that PostgreSQL cannot even compare (a NUL, an unpaired surrogate) is the
+top-level ``INVALID_FILTER`` (api.md §7.2): no stored value holds one, and the driver would fail
+on it. A lookup by such a key (:func:`lookup_key`) simply finds nothing.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,18 @@ from typing import Any
 
 from sqlalchemy import ColumnElement
 
+from models.validation import unstorable
+from resolvers.errors import RequestError
+
+UNSTORABLE_FILTER = "A filter value contains a NUL or an unpaired surrogate, which no stored value holds."
+
+
+def storable(text: str) -> str:
+    """``text``, or ``INVALID_FILTER`` when PostgreSQL cannot compare it (never quoted back)."""
+    if unstorable(text):
+        raise RequestError("INVALID_FILTER", UNSTORABLE_FILTER)
+    return text
+
 
 def escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -15,7 +32,7 @@ def escape_like(text: str) -> str:
 
 def contains(column: Any, text: str | None) -> list[ColumnElement[bool]]:
     """Case-insensitive substring match of the trimmed text; no condition for a blank search."""
-    text = (text or "").strip()
+    text = storable(text or "").strip()
     if not text:
         return []
     return [column.ilike(f"%{escape_like(text)}%", escape="\\")]
@@ -23,7 +40,13 @@ def contains(column: Any, text: str | None) -> list[ColumnElement[bool]]:
 
 def code_key(value: str) -> str:
     """Codes and numbers are upper-cased on input (api.md §2), so lookups are case-insensitive."""
-    return value.strip().upper()
+    return storable(value).strip().upper()
+
+
+def lookup_key(value: str) -> str | None:
+    """The key of a lookup by code or number (:func:`code_key`); ``None``, so that the lookup
+    answers null, for a key no row can have (one PostgreSQL cannot store)."""
+    return None if unstorable(value) else code_key(value)
 
 
 def code_value(value: str | None) -> str | None:
@@ -33,7 +56,11 @@ def code_value(value: str | None) -> str | None:
 
 def equal(pairs: Iterable[tuple[Any, Any]]) -> list[ColumnElement[bool]]:
     """``column = value`` for every pair whose value is given."""
-    return [column == value for column, value in pairs if value is not None]
+    return [
+        column == (storable(value) if isinstance(value, str) else value)
+        for column, value in pairs
+        if value is not None
+    ]
 
 
 def one_of(column: Any, values: Sequence[Any] | None) -> list[ColumnElement[bool]]:

@@ -41,6 +41,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlalchemy.types import TypeEngine
 
+from models.validation import unstorable
 from resolvers.errors import RequestError
 
 #: A SELECT of any columns (SQLAlchemy 2.1 types selects by their column tuple).
@@ -114,8 +115,6 @@ class Page:
     has_previous_page: bool
 
 
-
-
 # --- cursors -------------------------------------------------------------------------------
 
 
@@ -139,6 +138,8 @@ def _encode_value(value: Any) -> list[Any]:
 
 def _decode_value(item: Any) -> Any:
     kind, raw = item
+    if kind == "s" and unstorable(raw):
+        raise ValueError("a string no row can hold")
     if kind in ("b", "i", "s"):
         return raw
     if kind == "n":

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models import Campaign, Opportunity, OpportunityEntry, SalesOrder, SalesQuote, Task
 from models.base import CODE20, TEXT100
 from models.errors import Violations
+from models.validation import check_date
 from resolvers.errors import DomainError
 from resolvers.writes.contact import Use, used_by
 from resolvers.writes.references import check_code, check_text, code_of, salesperson_ref
@@ -51,7 +52,9 @@ class CampaignChanges:
 
 
 def _check_dates(start: dt.date | None, end: dt.date | None, field: list[str], v: Violations) -> None:
-    if start is not None and end is not None and end < start:
+    """The ending date on or after the starting date; each one given within the stored range."""
+    in_range = check_date(start, ["startingDate"], v) & check_date(end, ["endingDate"], v)
+    if in_range and start is not None and end is not None and end < start:
         v.add(
             "INVALID",
             f"The ending date {end.isoformat()} is before the starting date {start.isoformat()}.",

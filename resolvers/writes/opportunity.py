@@ -18,7 +18,13 @@ from models import Opportunity, OpportunityStatus, Priority, SalesQuote, Task
 from models.base import CODE10, CODE20, TEXT100
 from models.errors import Violations
 from models.stage_change import plan_first_stage
-from models.validation import check_money, check_pct
+from models.validation import (
+    check_date,
+    check_money,
+    check_pct,
+    positive_as_stored,
+    positive_pct_as_stored,
+)
 from resolvers.access.rows import forbidden_salesperson, owns
 from resolvers.errors import DomainError
 from resolvers.lifecycle.moves import LifecycleResult, Situation, insert_entry, situation
@@ -85,6 +91,8 @@ async def create_opportunity(session: AsyncSession, viewer: Viewer, new: NewOppo
     setup = await load_setup(session)
     today = today_in(setup.time_zone)
     creation_date = new.creation_date or today
+    if not check_date(new.creation_date, ["creationDate"], v):
+        creation_date = today  # checked against the campaign's dates below all the same
     no = check_code(new.no, CODE20, ["no"], v)
     if no is not None:
         if not await series_allows_manual(session, setup.opportunity_nos):
@@ -165,15 +173,17 @@ def _check_activation(new: NewOpportunity, creation_date: dt.date, v: Violations
     check_pct(new.chances_of_success_pct, ["chancesOfSuccessPct"], v)
     if new.estimated_value is None:
         v.add("REQUIRED", "You must fill in the estimated value.", ["estimatedValue"])
-    elif not v.errors_on(["estimatedValue"]) and new.estimated_value <= 0:
+    elif not v.errors_on(["estimatedValue"]) and not positive_as_stored(new.estimated_value):
         v.add("MUST_BE_POSITIVE", "Estimated value must be greater than 0.", ["estimatedValue"])
     if new.chances_of_success_pct is None:
         v.add("REQUIRED", "You must fill in the chances of success %.", ["chancesOfSuccessPct"])
-    elif not v.errors_on(["chancesOfSuccessPct"]) and new.chances_of_success_pct <= 0:
+    elif not v.errors_on(["chancesOfSuccessPct"]) and not positive_pct_as_stored(new.chances_of_success_pct):
         v.add("MUST_BE_POSITIVE", "Chances of success % must be greater than 0.", ["chancesOfSuccessPct"])
     if new.estimated_closing_date is None:
         v.add("REQUIRED", "You must fill in the estimated closing date.", ["estimatedClosingDate"])
-    elif new.estimated_closing_date < creation_date:
+    elif check_date(new.estimated_closing_date, ["estimatedClosingDate"], v) and (
+        new.estimated_closing_date < creation_date
+    ):
         v.add(
             "CLOSE_DATE_BEFORE_CHANGE",
             "The estimated closing date has to be on or after the creation date.",

@@ -13,17 +13,25 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Campaign, Contact, SalesCycle, Salesperson
 from models.errors import Violations
+from models.validation import check_code_chars, check_text_chars, unstorable
 
 
 def code_of(value: str | None) -> str | None:
-    """A code or number as Business Central stores it: trimmed and upper-cased; blank is none."""
-    if value is None:
+    """A code or number as Business Central stores it: trimmed and upper-cased; blank is none.
+
+    A key PostgreSQL cannot even compare (a NUL, an unpaired surrogate) names no row: it is
+    none too, so that a lookup by it finds nothing instead of failing in the driver."""
+    if value is None or unstorable(value):
         return None
     value = value.strip().upper()
     return value or None
 
 
 def check_code(value: str | None, length: int, field: Sequence[str], v: Violations) -> str | None:
+    """A code or number to store: ``INVALID`` with a control, bidi or zero-width character (or
+    one PostgreSQL cannot store), ``TOO_LONG`` beyond ``length``."""
+    if not check_code_chars(value, field, v):
+        return None
     code = code_of(value)
     if code is not None and len(code) > length:
         v.add("TOO_LONG", f"{code[:30]}… is longer than {length} characters.", field)
@@ -34,6 +42,10 @@ def check_code(value: str | None, length: int, field: Sequence[str], v: Violatio
 def check_text(
     value: str | None, length: int, field: Sequence[str], v: Violations, *, required: bool = False
 ) -> str:
+    """A text to store, trimmed: ``INVALID`` with a NUL, an unpaired surrogate or a control
+    character other than tab and line breaks; ``REQUIRED`` when blank and required; ``TOO_LONG``."""
+    if not check_text_chars(value, field, v):
+        return ""
     text = (value or "").strip()
     if required and not text:
         v.add("REQUIRED", f"You must fill in {field[-1]}.", field)

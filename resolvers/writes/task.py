@@ -17,15 +17,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models import Priority, Task, TaskStatus
 from models.base import TEXT100
 from models.errors import Violations
+from models.validation import MAX_DATE, MIN_DATE
 from resolvers.access.rows import check_readable
 from resolvers.errors import DomainError
 from resolvers.viewer import Viewer
 from resolvers.writes.references import check_text, code_of
 from resolvers.writes.transaction import UNCHANGED, Change, load_setup, today_in, unwrap
 
-#: The dates a task may carry (domain.md §1.10).
-FIRST_DATE = dt.date(1900, 1, 1)
-LAST_DATE = dt.date(2999, 12, 31)
+#: The dates a task may carry (domain.md §1.10): the range of every stored date.
+FIRST_DATE, LAST_DATE = MIN_DATE, MAX_DATE
 
 
 @dataclass(frozen=True, slots=True)
