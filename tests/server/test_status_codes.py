@@ -325,3 +325,21 @@ async def test_a_refused_request_writes_no_contact(api: httpx.AsyncClient, sessi
 
     assert response.status_code == 400
     assert await count(sessions, Contact) == 0
+
+
+async def test_a_lone_surrogate_inline_is_a_client_error_not_a_500(
+    api: httpx.AsyncClient, sessions: SessionFactory
+) -> None:
+    escaped = 'mutation { updateSetup(input: {timeZone: "\\ud800"}) { userErrors { code field } } }'
+    raw = json.dumps({"query": escaped.replace("\\ud800", "\ud800")})  # the character itself
+    responses = [
+        await api.post("/graphql", json={"query": escaped}),
+        await api.post("/graphql", content=raw, headers={"Content-Type": "application/json"}),
+    ]
+    setup = await api.post("/graphql", json={"query": "{ setup { timeZone } }"})
+
+    # graphql-core refuses a lone surrogate in a string literal, escaped or not: a parse error.
+    for response in responses:
+        assert response.status_code == 400, response.text
+        assert response.json()["errors"][0]["extensions"]["code"] == "GRAPHQL_PARSE_FAILED"
+    assert setup.json()["data"] == {"setup": {"timeZone": "UTC"}}
