@@ -187,3 +187,31 @@ async def test_a_request_past_its_deadline_is_503_timeout_and_its_statement_is_c
     assert response.headers["retry-after"].isdigit()
     assert elapsed < 3
     assert waiting == 0, "the cancelled request's statement still waits on the lock"
+
+
+@pytest.mark.own_database
+async def test_a_request_that_cannot_get_a_connection_in_time_is_503(db_url: str) -> None:
+    from server.engine import create_engine
+
+    tight = settings(pool_size=1, max_overflow=0, pool_timeout_ms=300)
+    engine = create_engine(db_url, tight)
+    app = create_app(engine, dev=True, settings=tight)
+    transport = httpx.ASGITransport(app=app)
+    try:
+        async with (
+            engine.connect() as held,
+            httpx.AsyncClient(transport=transport, base_url="http://t") as client,
+        ):
+            await held.execute(text("SELECT 1"))  # the pool's only connection, checked out
+            started = time.perf_counter()
+            response = await client.post("/graphql", json={"query": "{ setup { timeZone } }"})
+            elapsed = time.perf_counter() - started
+            ready = await client.get("/readyz")
+    finally:
+        await engine.dispose()
+
+    assert response.status_code == 503, response.text
+    assert response.json()["errors"][0]["extensions"]["code"] == "SERVICE_UNAVAILABLE"
+    assert response.headers["retry-after"].isdigit()
+    assert elapsed < 3
+    assert ready.status_code == 200
