@@ -5,14 +5,14 @@ from __future__ import annotations
 import pytest
 
 from graph import prepare as preparing
-from graph.prepare import OperationRefusedError, prepare
+from graph.prepare import OperationRefusedError, Prepared, prepare
 from graph.schema import schema
 
 SCHEMA = schema._schema
 QUERY = "query Page($n: Int = 5) { contacts(first: $n) { nodes { no } } }"
 
 
-def run(query: str = QUERY, name: str | None = None, variables: dict[str, object] | None = None):  # type: ignore[no-untyped-def]
+def run(query: str = QUERY, name: str | None = None, variables: dict[str, object] | None = None) -> Prepared:
     return prepare(SCHEMA, query, name, variables or {}, introspection=True, max_cost=25_000)
 
 
