@@ -16,11 +16,16 @@ from typing import Any
 
 from graphql import (
     DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
     GraphQLError,
     GraphQLSchema,
     GraphQLSyntaxError,
+    InlineFragmentNode,
     OperationDefinitionNode,
     OperationType,
+    SelectionSetNode,
     parse,
     specified_rules,
     validate,
@@ -35,6 +40,9 @@ MAX_TOKENS = 5000
 #: caches stay small (a bounded number of entries of bounded size).
 MAX_CACHED_QUERY_LENGTH = 32_768
 CACHE_SIZE = 512
+#: Field selections a document may expand to once every fragment spread is replaced by its
+#: fragment; far above any sensible query (``nested.graphql``: 27), far below a fragment bomb.
+MAX_EXPANDED_FIELDS = 50_000
 
 
 class OperationRefusedError(Exception):
@@ -95,6 +103,15 @@ def _parse_and_validate(
                 "MAX_TOKENS_EXCEEDED", f"The document has more than {MAX_TOKENS} tokens."
             )
         return OperationRefusedError("GRAPHQL_PARSE_FAILED", exc.message)
+    expanded = expanded_fields(document, MAX_EXPANDED_FIELDS)
+    if expanded > MAX_EXPANDED_FIELDS:
+        # A fragment bomb: refused before validation, whose rules walk every fragment (linear,
+        # but tens of milliseconds for a kilobyte of nested spreads).
+        return OperationRefusedError(
+            "MAX_COST_EXCEEDED",
+            f"The document expands to more than {MAX_EXPANDED_FIELDS} fields (fragments spread "
+            "within fragments): its cost is far above the limit.",
+        )
     errors = validate(schema, document, _rules(introspection))
     if errors:
         return OperationRefusedError("GRAPHQL_VALIDATION_FAILED", _first_message(errors))
@@ -108,6 +125,64 @@ _cached_parse_and_validate = lru_cache(maxsize=CACHE_SIZE)(_parse_and_validate)
 def _rules(introspection: bool) -> tuple[Any, ...]:
     extra = (MaxIntrospectionDepthRule,) if introspection else (NoSchemaIntrospectionCustomRule,)
     return (*specified_rules, *extra)
+
+
+def expanded_fields(document: DocumentNode, cap: int) -> int:
+    """How many field selections ``document`` holds with every spread expanded (at most
+    ``cap + 1``), in one pass over each definition: a fragment's size is computed once, from
+    the fragments it spreads, in dependency order. Spreads in a cycle (refused by validation)
+    and of unknown fragments count as nothing."""
+    own: dict[str | None, int] = {}
+    spreads: dict[str | None, dict[str, int]] = {}
+    for definition in document.definitions:
+        if isinstance(definition, FragmentDefinitionNode):
+            name: str | None = definition.name.value
+        elif isinstance(definition, OperationDefinitionNode):
+            name = None
+        else:
+            continue
+        fields, spread = _shallow(definition.selection_set)
+        own[name] = own.get(name, 0) + fields
+        merged = spreads.setdefault(name, {})
+        for target, times in spread.items():
+            merged[target] = merged.get(target, 0) + times
+    size: dict[str | None, int] = {}
+    pending = {name: {t for t in targets if t in own} for name, targets in spreads.items()}
+    ready = [name for name, targets in pending.items() if not targets]
+    dependents: dict[str, list[str | None]] = {}
+    for name, targets in pending.items():
+        for target in targets:
+            dependents.setdefault(target, []).append(name)
+    while ready:
+        name = ready.pop()
+        total = own[name] + sum(times * size.get(t, 0) for t, times in spreads[name].items())
+        size[name] = min(total, cap + 1)
+        if name is None:
+            continue
+        for dependent in dependents.get(name, ()):
+            waiting = pending[dependent]
+            waiting.discard(name)
+            if not waiting:
+                ready.append(dependent)
+    return size.get(None, 0)
+
+
+def _shallow(selection_set: SelectionSetNode) -> tuple[int, dict[str, int]]:
+    """The fields of ``selection_set`` (nested ones and inline fragments' included) and how often
+    it spreads each fragment, without following the spreads."""
+    fields = 0
+    spreads: dict[str, int] = {}
+    stack = [selection_set]
+    while stack:
+        for selection in stack.pop().selections:
+            if isinstance(selection, FragmentSpreadNode):
+                spreads[selection.name.value] = spreads.get(selection.name.value, 0) + 1
+                continue
+            if isinstance(selection, FieldNode):
+                fields += 1
+            if isinstance(selection, FieldNode | InlineFragmentNode) and selection.selection_set:
+                stack.append(selection.selection_set)
+    return fields, spreads
 
 
 def _first_message(errors: list[GraphQLError]) -> str:

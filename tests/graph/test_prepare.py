@@ -76,3 +76,39 @@ def test_introspection_can_be_refused() -> None:
         prepare(SCHEMA, "{ __schema { types { name } } }", None, {}, introspection=False, max_cost=25_000)
 
     assert refused.value.code == "GRAPHQL_VALIDATION_FAILED"
+
+
+def bomb(levels: int) -> str:
+    fragments = ["fragment F0 on Query { setup { timeZone } }"]
+    fragments += [f"fragment F{i} on Query {{ ...F{i - 1} ...F{i - 1} }}" for i in range(1, levels + 1)]
+    return f"query {{ ...F{levels} }}\n" + "\n".join(fragments)
+
+
+def test_expanded_fields_count_every_spread_once_per_use() -> None:
+    from graphql import parse
+
+    assert preparing.expanded_fields(parse(bomb(10)), 10**6) == 2 * 2**10
+    assert preparing.expanded_fields(parse(bomb(60)), 1000) == 1001  # capped, no huge integers
+    cyclic = "query { ...A } fragment A on Query { ...B setup { timeZone } } fragment B on Query { ...A }"
+    assert preparing.expanded_fields(parse(cyclic), 1000) == 0  # left to validation, which refuses it
+
+
+def test_a_fragment_bomb_is_refused_before_validation(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_validation(*_: object) -> list[object]:
+        raise AssertionError("validated a fragment bomb")
+
+    monkeypatch.setattr(preparing, "validate", no_validation)
+    preparing._cached_parse_and_validate.cache_clear()
+    with pytest.raises(OperationRefusedError) as refused:
+        run(bomb(30))
+
+    assert refused.value.code == "MAX_COST_EXCEEDED"
+    preparing._cached_parse_and_validate.cache_clear()
+
+
+def test_fragments_reused_within_reason_are_fine() -> None:
+    query = (
+        "query { a: contacts(first: 2) { nodes { ...C } } b: contacts(first: 2) { nodes { ...C } } }"
+        " fragment C on Contact { no name opportunities(first: 2) { nodes { no } } }"
+    )
+    assert run(query).plan.kind == "query"
