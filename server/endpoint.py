@@ -7,7 +7,8 @@
 5. the role may run it (403); the key's bucket holds its requested cost (429);
 6. it runs (with an ``Idempotency-Key``: at most once, see ``server.idempotency``);
 7. the answer: 200, or 500/503 when the execution met an unexpected error or an unavailable
-   database, with ``extensions.cost``; the bucket is charged what was returned.
+   database, with ``extensions.cost``; the bucket is charged what was returned (the refund of
+   what was reserved but not returned is written after the answer is sent).
 
 Strawberry's own view still serves GraphiQL and the WebSocket; this endpoint replaces its HTTP
 handling because the statuses, the limits and the authentication of §7 are decided before
@@ -24,6 +25,7 @@ from typing import Any
 
 import orjson
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -226,8 +228,18 @@ class GraphQLEndpoint:
     async def _answer(
         self, result: ExecutionResult, prepared: Prepared, viewer: Viewer, bucket: float | None
     ) -> Response:
-        status, body = await self._render(result, prepared, viewer, bucket)
-        return _response(status, body)
+        status, body, refund = await self._render(result, prepared, viewer, bucket)
+        response = _response(status, body)
+        if refund:
+            # After the answer is sent: the client does not wait for the bucket's second write.
+            response.background = BackgroundTask(self._settle_later, viewer, refund)
+        return response
+
+    async def _settle_later(self, viewer: Viewer, refund: float) -> None:
+        try:
+            await self._settle(viewer, refund)
+        except Exception as exc:  # a refund lost leaves the bucket low for a moment, no more
+            log.warning("could not settle the bucket of key %s: %s", viewer.key_name, type(exc).__name__)
 
     async def _render(
         self,
@@ -236,12 +248,19 @@ class GraphQLEndpoint:
         viewer: Viewer,
         bucket: float | None,
         within: AsyncSession | None = None,
-    ) -> tuple[int, bytes]:
+    ) -> tuple[int, bytes, float]:
+        """The status and body, and the refund still to be settled (none ``within`` a session,
+        where it is settled at once, in that session's transaction)."""
         requested = prepared.plan.requested_cost
         actual = actual_cost(result.data, prepared.plan.kind, len(prepared.plan.root_fields))
         available = bucket
+        refund = 0.0
         if bucket is not None and actual != requested:
-            available = await self._settle(viewer, requested - actual, within)
+            if within is not None:
+                available = await self._settle(viewer, requested - actual, within)
+            else:
+                refund = requested - actual
+                available = min(self.limits.budget.capacity, bucket + refund)
         content: dict[str, Any] = {}
         if result.errors:
             content["errors"] = [error.formatted for error in result.errors]
@@ -251,7 +270,7 @@ class GraphQLEndpoint:
             body = orjson.dumps(content)
         except TypeError as exc:  # e.g. a lone surrogate that slipped into an answer
             raise _unexpected(exc, "-") from exc
-        return _status(result), body
+        return _status(result), body, refund
 
     async def _idempotent(
         self,
@@ -274,7 +293,7 @@ class GraphQLEndpoint:
                     turn=asyncio.Lock(),
                 )
                 result = await self._execute(graphql_request, viewer, rid, inner)
-                status, body = await self._render(result, prepared, viewer, bucket, outer)
+                status, body, _ = await self._render(result, prepared, viewer, bucket, outer)
                 if status == 200:
                     await idempotency.store(outer, owner, key, status, body)
                     await outer.commit()
