@@ -165,14 +165,20 @@ def average(total: Decimal, count: int) -> Decimal:
 
 
 def period_end(start: dt.date, unit: PeriodUnit) -> dt.date:
-    """The last day of the period that begins on ``start`` (weeks are ISO: Monday to Sunday)."""
-    if unit is PeriodUnit.DAY:
-        return start
-    if unit is PeriodUnit.WEEK:
-        return start + dt.timedelta(days=6)
-    months = {PeriodUnit.MONTH: 1, PeriodUnit.QUARTER: 3, PeriodUnit.YEAR: 12}[unit]
-    month = start.month - 1 + months
-    return dt.date(start.year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)
+    """The last day of the period that begins on ``start`` (weeks are ISO: Monday to Sunday).
+
+    Stored dates end in 2999 (api.md §7.2); should a period still run past the last date Python
+    holds, it ends on that date instead of failing the whole pipeline."""
+    try:
+        if unit is PeriodUnit.DAY:
+            return start
+        if unit is PeriodUnit.WEEK:
+            return start + dt.timedelta(days=6)
+        months = {PeriodUnit.MONTH: 1, PeriodUnit.QUARTER: 3, PeriodUnit.YEAR: 12}[unit]
+        month = start.month - 1 + months
+        return dt.date(start.year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)
+    except (OverflowError, ValueError):
+        return dt.date.max
 
 
 # --- the state of every opportunity ------------------------------------------------------------

@@ -176,3 +176,12 @@ async def test_statistics_answer_over_extreme_rows(
     data = _no_errors(await gql.raw(STATISTICS, {"f": filter_}))
 
     assert data["salesperson"]["statistics"]["noOfOpportunities"] == 5
+
+
+@pytest.mark.parametrize("unit", PERIODS)
+def test_a_period_at_the_end_of_the_calendar_ends_on_its_last_day(unit: str) -> None:
+    from resolvers.analytics.pipeline import PeriodUnit, period_end
+
+    assert period_end(dt.date(9999, 12, 27), PeriodUnit(unit)) == dt.date(
+        9999, 12, 27 if unit == "DAY" else 31
+    )

@@ -52,8 +52,8 @@ class StringField:
 
     def input_with(self, value: str) -> dict[str, Any]:
         """The required fields with placeholders, and ``value`` at :attr:`path` (a list gets one item)."""
-        built: dict[str, Any] = _with(self.input_type, list(self.path), value)
-        return built
+        result: dict[str, Any] = _with(self.input_type, list(self.path), value)
+        return result
 
 
 def _named(t: GraphQLInputType) -> GraphQLInputType:

@@ -84,16 +84,16 @@ async def test_every_kind_of_code_refuses_invisible_characters(
     assert await refused(gql, sessions, mutation, **input) == [("INVALID", [field])]
 
 
-@pytest.mark.parametrize("name", ["Tab\there", "Line\nbreak", "CR\r\nLF", "A\u0001B", "A\u007fB", "A\u009bB"])
-async def test_a_text_refuses_control_characters_other_than_tab_and_line_breaks(
+@pytest.mark.parametrize("name", ["Tab\there", "Line\nbreak", "CR\r\nLF"], ids=ascii)
+async def test_a_text_may_hold_tabs_and_line_breaks(gql: GraphQLClient, name: str) -> None:
+    assert await mutate(gql, "createSalesperson", code="SP", name=name) == []
+
+
+@pytest.mark.parametrize("name", ["A\u0001B", "A\u001bB", "A\u007fB", "A\u009bB"], ids=ascii)
+async def test_a_text_refuses_other_control_characters(
     gql: GraphQLClient, sessions: SessionFactory, name: str
 ) -> None:
-    if name.isprintable() or set(name) & set("\t\r\n"):
-        assert await mutate(gql, "createSalesperson", code="SP", name=name) == []
-    else:
-        assert await refused(gql, sessions, "createSalesperson", code="SP", name=name) == [
-            ("INVALID", ["name"])
-        ]
+    assert await refused(gql, sessions, "createSalesperson", code="SP", name=name) == [("INVALID", ["name"])]
 
 
 async def test_a_text_keeps_any_other_unicode_including_bidi_marks_and_joiners(gql: GraphQLClient) -> None:
