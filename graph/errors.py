@@ -55,7 +55,13 @@ TOP_LEVEL_CODES: tuple[TopLevelCode, ...] = (
     TopLevelCode("INVALID_PAGINATION", 200, "A list gets both `first` and `last`, or a negative one."),
     TopLevelCode("PAGE_SIZE_EXCEEDED", 200, f"A list's `first` or `last` is above {MAX_PAGE_SIZE}."),
     TopLevelCode("INVALID_CURSOR", 200, "`after`/`before` is not a cursor of this list and ordering."),
-    TopLevelCode("INVALID_FILTER", 200, f"`stalledForDays` is outside 0–{MAX_STALLED_DAYS}."),
+    TopLevelCode(
+        "INVALID_FILTER",
+        200,
+        f"`stalledForDays` is outside 0–{MAX_STALLED_DAYS}, or a filter's text or code (`search`, "
+        "`salespersonCode`, the cycle code of `velocity`/`stageConversion`…) holds a NUL or a lone "
+        "surrogate (a lookup such as `contact(no:)` by such a key answers `null`).",
+    ),
     TopLevelCode("INVALID_DATE_RANGE", 200, "An analytics query's `from` is after its `to`."),
     TopLevelCode(
         "NOT_FOUND",

@@ -30,7 +30,8 @@ class ErrorCode(enum.Enum):
     INVALID = strawberry.enum_value(
         "INVALID",
         description="A value is malformed or out of range: a percentage outside 0–100, an amount or "
-        "quantity out of range, a bad date formula, a task date outside 1900–2999, an ending date before "
+        "quantity out of range, a bad date formula, any date outside 1900-01-01…2999-12-31, a NUL or lone "
+        "surrogate in any string, a control, bidi or zero-width character in a code, an ending date before "
         "the starting date, a list over its limit, a manual number the number series forbids, an "
         "exhausted number series, a campaign not activated or outside its dates, a company that is not "
         "one, a quote of another contact, an unknown time zone.",
