@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -59,6 +60,7 @@ log = logging.getLogger("salesgraph.requests")
 
 #: Seconds a client is told to wait after a 503.
 RETRY_AFTER_UNAVAILABLE = 5
+GRAPHQL_NAME = re.compile(r"[_A-Za-z][_0-9A-Za-z]{0,99}")
 #: The fixed cost of each mutation root field (api.md §7.3).
 MUTATION_COST = 10
 
@@ -137,7 +139,7 @@ class GraphQLEndpoint:
 
     async def _respond(self, request: Request, rid: str, trace: _Trace) -> Response:
         graphql_request = await self._read(request)
-        trace.operation = graphql_request.operation_name
+        trace.operation = _loggable_name(graphql_request.operation_name)
         # One session (one connection checkout, none for the dev caller) for the key lookup and
         # the bucket; it closes before the operation runs, whose sessions are its own.
         async with self.sessions() as session:
@@ -370,6 +372,14 @@ def _unexpected(exc: BaseException, rid: str) -> RefusalError:
     if code == "TIMEOUT":
         return RefusalError(503, "TIMEOUT", UNAVAILABLE_MESSAGES[code], headers=retry)
     return RefusalError(503, "SERVICE_UNAVAILABLE", UNAVAILABLE_MESSAGES[code], headers=retry)
+
+
+def _loggable_name(name: str | None) -> str | None:
+    """An operation name as the log may show it: a GraphQL name, else a placeholder (a client's
+    string with a newline or a NUL must not forge or break a log line)."""
+    if name is None:
+        return None
+    return name if GRAPHQL_NAME.fullmatch(name) else "(invalid name)"
 
 
 def _log(request: Request, status: int, rid: str, trace: _Trace, seconds: float) -> None:

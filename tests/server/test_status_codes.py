@@ -343,3 +343,13 @@ async def test_a_lone_surrogate_inline_is_a_client_error_not_a_500(
         assert response.status_code == 400, response.text
         assert response.json()["errors"][0]["extensions"]["code"] == "GRAPHQL_PARSE_FAILED"
     assert setup.json()["data"] == {"setup": {"timeZone": "UTC"}}
+
+
+async def test_an_operation_name_cannot_forge_a_log_line(
+    api: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level("INFO")
+    await api.post("/graphql", json={"query": SETUP, "operationName": "A\nFAKE status=200\x00"})
+
+    assert "FAKE" not in caplog.text
+    assert "\x00" not in caplog.text
