@@ -380,9 +380,7 @@ async def _database_exists(conn: AsyncConnection, name: str) -> bool:
 
 
 async def _create_database(admin_url: str, name: str) -> None:
-    engine = create_async_engine(
-        async_url(admin_url), isolation_level="AUTOCOMMIT", poolclass=NullPool
-    )
+    engine = create_async_engine(async_url(admin_url), isolation_level="AUTOCOMMIT", poolclass=NullPool)
     try:
         async with engine.connect() as conn:
             if await _database_exists(conn, name):

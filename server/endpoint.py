@@ -18,8 +18,6 @@ Strawberry would run anything.
 from __future__ import annotations
 
 import asyncio
-import logging
-import re
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,14 +31,23 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from strawberry.types import ExecutionResult
 
 from graph.context import Context
-from graph.errors import INTERNAL_MESSAGE, UNAVAILABLE_MESSAGES
 from graph.prepare import OperationRefusedError, Prepared, prepare
 from graph.schema import schema
 from resolvers.access.policy import may_run_mutation
-from resolvers.errors import unavailability
 from resolvers.session import SessionFactory, joined_sessions
 from resolvers.viewer import Role, Viewer
 from server import idempotency
+from server.answer import (
+    RETRY_AFTER_UNAVAILABLE,
+    Trace,
+    actual_cost,
+    json_answer,
+    log,
+    log_request,
+    loggable_name,
+    status_of,
+    unexpected,
+)
 from server.auth import authenticate
 from server.http import (
     GraphQLRequest,
@@ -55,14 +62,6 @@ from server.http import (
 )
 from server.settings import Settings
 from server.throttle import Budget, reserve, settle
-
-log = logging.getLogger("salesgraph.requests")
-
-#: Seconds a client is told to wait after a 503.
-RETRY_AFTER_UNAVAILABLE = 5
-GRAPHQL_NAME = re.compile(r"[_A-Za-z][_0-9A-Za-z]{0,99}")
-#: The fixed cost of each mutation root field (api.md §7.3).
-MUTATION_COST = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,15 +85,6 @@ class Limits:
         )
 
 
-@dataclass
-class _Trace:
-    """What the request's log line says."""
-
-    operation: str | None = None
-    key: str | None = None
-    cost: int | None = None
-
-
 class GraphQLEndpoint:
     def __init__(self, sessions: SessionFactory, limits: Limits, *, dev: bool, ide: ASGIApp) -> None:
         self.sessions = sessions
@@ -113,7 +103,7 @@ class GraphQLEndpoint:
 
     async def respond(self, request: Request) -> Response:
         rid = request_id(request)
-        trace = _Trace()
+        trace = Trace()
         started = time.perf_counter()
         try:
             async with asyncio.timeout(self.limits.request_timeout):
@@ -132,14 +122,14 @@ class GraphQLEndpoint:
         except RefusalError as refusal:
             response = refusal_response(refusal, rid)
         except Exception as exc:  # the last line of defence: never a bare 500 page
-            response = refusal_response(_unexpected(exc, rid), rid)
+            response = refusal_response(unexpected(exc, rid), rid)
         response.headers["x-request-id"] = rid
-        _log(request, response.status_code, rid, trace, time.perf_counter() - started)
+        log_request(request, response.status_code, rid, trace, time.perf_counter() - started)
         return response
 
-    async def _respond(self, request: Request, rid: str, trace: _Trace) -> Response:
+    async def _respond(self, request: Request, rid: str, trace: Trace) -> Response:
         graphql_request = await self._read(request)
-        trace.operation = _loggable_name(graphql_request.operation_name)
+        trace.operation = loggable_name(graphql_request.operation_name)
         # One session (one connection checkout, none for the dev caller) for the key lookup and
         # the bucket; it closes before the operation runs, whose sessions are its own.
         async with self.sessions() as session:
@@ -231,7 +221,7 @@ class GraphQLEndpoint:
         self, result: ExecutionResult, prepared: Prepared, viewer: Viewer, bucket: float | None
     ) -> Response:
         status, body, refund = await self._render(result, prepared, viewer, bucket)
-        response = _response(status, body)
+        response = json_answer(status, body)
         if refund:
             # After the answer is sent: the client does not wait for the bucket's second write.
             response.background = BackgroundTask(self._settle_later, viewer, refund)
@@ -271,8 +261,8 @@ class GraphQLEndpoint:
         try:
             body = orjson.dumps(content)
         except TypeError as exc:  # e.g. a lone surrogate that slipped into an answer
-            raise _unexpected(exc, "-") from exc
-        return _status(result), body, refund
+            raise unexpected(exc, "-") from exc
+        return status_of(result), body, refund
 
     async def _idempotent(
         self,
@@ -301,7 +291,7 @@ class GraphQLEndpoint:
                     await outer.commit()
                 else:
                     await outer.rollback()
-                return _response(status, body)
+                return json_answer(status, body)
             await outer.rollback()
         if bucket is not None:  # a replay does no work: nothing is charged
             await self._settle(viewer, prepared.plan.requested_cost)
@@ -322,22 +312,6 @@ class GraphQLEndpoint:
         }
 
 
-def actual_cost(data: Any, kind: str, root_fields: int) -> int:
-    """The objects an answer holds (each JSON object below ``data``), plus the fixed cost of each
-    mutation: what the key's bucket is charged."""
-    fixed = MUTATION_COST * root_fields if kind == "mutation" else 0
-    count = 0
-    stack = [data] if data is not None else []
-    while stack:
-        value = stack.pop()
-        if isinstance(value, dict):
-            count += 1
-            stack.extend(value.values())
-        elif isinstance(value, list):
-            stack.extend(value)
-    return fixed + max(count - 1, 0)  # the ``data`` object itself is not returned
-
-
 def _check_role(viewer: Viewer, root_fields: tuple[str, ...]) -> None:
     refused = [name for name in root_fields if not may_run_mutation(viewer.role, name)]
     if refused:
@@ -346,58 +320,6 @@ def _check_role(viewer: Viewer, root_fields: tuple[str, ...]) -> None:
             "FORBIDDEN",
             f"The {viewer.role.value} role may not run {', '.join(refused)}; nothing ran.",
         )
-
-
-def _status(result: ExecutionResult) -> int:
-    codes = {(error.extensions or {}).get("code") for error in result.errors or ()}
-    if "INTERNAL_SERVER_ERROR" in codes:
-        return 500
-    if codes & UNAVAILABLE_MESSAGES.keys():
-        return 503
-    return 200
-
-
-def _response(status: int, body: bytes) -> Response:
-    headers = {"Retry-After": str(RETRY_AFTER_UNAVAILABLE)} if status == 503 else None
-    return Response(body, status, headers, media_type="application/json")
-
-
-def _unexpected(exc: BaseException, rid: str) -> RefusalError:
-    code = unavailability(exc)
-    if code is None:
-        log.error("unexpected error in request %s", rid, exc_info=exc)
-        return RefusalError(500, "INTERNAL_SERVER_ERROR", INTERNAL_MESSAGE.format(request_id=rid))
-    log.warning("request %s: %s (%s)", rid, code, type(exc).__name__)
-    retry = {"Retry-After": str(RETRY_AFTER_UNAVAILABLE)}
-    if code == "TIMEOUT":
-        return RefusalError(503, "TIMEOUT", UNAVAILABLE_MESSAGES[code], headers=retry)
-    return RefusalError(503, "SERVICE_UNAVAILABLE", UNAVAILABLE_MESSAGES[code], headers=retry)
-
-
-def _loggable_name(name: str | None) -> str | None:
-    """An operation name as the log may show it: a GraphQL name, else a placeholder (a client's
-    string with a newline or a NUL must not forge or break a log line)."""
-    if name is None:
-        return None
-    return name if GRAPHQL_NAME.fullmatch(name) else "(invalid name)"
-
-
-def _log(request: Request, status: int, rid: str, trace: _Trace, seconds: float) -> None:
-    level = logging.ERROR if status >= 500 and status != 503 else logging.INFO
-    if status == 503:
-        level = logging.WARNING
-    log.log(
-        level,
-        "%s %s %s op=%s status=%d ms=%.1f cost=%s key=%s",
-        rid,
-        request.method,
-        request.url.path,
-        trace.operation or "-",
-        status,
-        seconds * 1000,
-        trace.cost if trace.cost is not None else "-",
-        trace.key or "-",
-    )
 
 
 __all__ = ["GraphQLEndpoint", "Limits", "actual_cost"]
