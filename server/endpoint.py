@@ -61,7 +61,7 @@ from server.http import (
     request_id,
 )
 from server.settings import Settings
-from server.throttle import Budget, reserve, settle
+from server.throttle import Budget, reserve, settle, without_waiting_for_disk
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,7 +184,9 @@ class GraphQLEndpoint:
         """Points left after reserving ``cost``; ``None`` for the unthrottled dev caller."""
         if viewer.key_name is None:
             return None
-        reservation = await reserve(await session.connection(), viewer.key_name, cost, self.limits.budget)
+        connection = await session.connection()
+        await without_waiting_for_disk(connection)
+        reservation = await reserve(connection, viewer.key_name, cost, self.limits.budget)
         if not reservation.granted:
             raise RefusalError(
                 429,
@@ -203,7 +205,9 @@ class GraphQLEndpoint:
         if within is not None:
             return await settle(await within.connection(), viewer.key_name, refund, self.limits.budget)
         async with self.sessions() as session:
-            available = await settle(await session.connection(), viewer.key_name, refund, self.limits.budget)
+            connection = await session.connection()
+            await without_waiting_for_disk(connection)
+            available = await settle(connection, viewer.key_name, refund, self.limits.budget)
             await session.commit()
         return available
 

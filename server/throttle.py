@@ -33,6 +33,8 @@ RESERVE = text(
     """
 )
 
+ASYNC_COMMIT = text("SET LOCAL synchronous_commit TO OFF")
+
 PEEK = text(f"SELECT {_REFILLED} FROM cost_bucket AS b WHERE b.key_name = :key")
 
 SETTLE = text(
@@ -59,6 +61,13 @@ class Reservation:
     granted: bool
     available: float
     retry_after: int = 0
+
+
+async def without_waiting_for_disk(conn: AsyncConnection) -> None:
+    """Let the current transaction commit without waiting for its WAL to reach disk: for bucket
+    and last-used writes only, whose loss in a crash is harmless (a bucket a little fuller). Never
+    in a transaction that holds a mutation's effects."""
+    await conn.execute(ASYNC_COMMIT)
 
 
 async def reserve(conn: AsyncConnection, key: str, cost: int, budget: Budget) -> Reservation:
