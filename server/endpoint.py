@@ -7,8 +7,8 @@
 5. the role may run it (403); the key's bucket holds its requested cost (429);
 6. it runs (with an ``Idempotency-Key``: at most once, see ``server.idempotency``);
 7. the answer: 200, or 500/503 when the execution met an unexpected error or an unavailable
-   database, with ``extensions.cost``; the bucket is charged what was returned (the refund of
-   what was reserved but not returned is written after the answer is sent).
+   database, with ``extensions.cost``; the bucket is charged what was returned (what was
+   reserved but not returned goes back with the key's next reservation).
 
 Strawberry's own view still serves GraphiQL and the WebSocket; this endpoint replaces its HTTP
 handling because the statuses, the limits and the authentication of §7 are decided before
@@ -24,7 +24,6 @@ from typing import Any
 
 import orjson
 from sqlalchemy.ext.asyncio import AsyncSession
-from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -42,7 +41,6 @@ from server.answer import (
     Trace,
     actual_cost,
     json_answer,
-    log,
     log_request,
     loggable_name,
     status_of,
@@ -91,6 +89,8 @@ class GraphQLEndpoint:
         self.limits = limits
         self.dev = dev
         self.ide = ide
+        #: Points owed back to each key's bucket (reserved, not returned), paid on its next request.
+        self._refunds: dict[str, float] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
@@ -186,7 +186,10 @@ class GraphQLEndpoint:
             return None
         connection = await session.connection()
         await without_waiting_for_disk(connection)
-        reservation = await reserve(connection, viewer.key_name, cost, self.limits.budget)
+        refund = self._refunds.pop(viewer.key_name, 0.0)
+        reservation = await reserve(connection, viewer.key_name, cost, self.limits.budget, refund)
+        if not reservation.granted:
+            self._refund(viewer, refund)
         if not reservation.granted:
             raise RefusalError(
                 429,
@@ -198,18 +201,11 @@ class GraphQLEndpoint:
             )
         return reservation.available
 
-    async def _settle(self, viewer: Viewer, refund: float, within: AsyncSession | None = None) -> float:
-        """Give ``refund`` points back; in ``within``'s transaction when given (an idempotent
-        request holds its session: another one on the same connection would wait for it)."""
+    async def _settle(self, viewer: Viewer, refund: float, within: AsyncSession) -> float:
+        """Give ``refund`` points back in ``within``'s transaction (an idempotent request's, which
+        holds its session: another one on the same connection would wait for it)."""
         assert viewer.key_name is not None
-        if within is not None:
-            return await settle(await within.connection(), viewer.key_name, refund, self.limits.budget)
-        async with self.sessions() as session:
-            connection = await session.connection()
-            await without_waiting_for_disk(connection)
-            available = await settle(connection, viewer.key_name, refund, self.limits.budget)
-            await session.commit()
-        return available
+        return await settle(await within.connection(), viewer.key_name, refund, self.limits.budget)
 
     async def _execute(
         self, graphql_request: GraphQLRequest, viewer: Viewer, rid: str, sessions: SessionFactory
@@ -225,17 +221,13 @@ class GraphQLEndpoint:
         self, result: ExecutionResult, prepared: Prepared, viewer: Viewer, bucket: float | None
     ) -> Response:
         status, body, refund = await self._render(result, prepared, viewer, bucket)
-        response = json_answer(status, body)
-        if refund:
-            # After the answer is sent: the client does not wait for the bucket's second write.
-            response.background = BackgroundTask(self._settle_later, viewer, refund)
-        return response
+        self._refund(viewer, refund)
+        return json_answer(status, body)
 
-    async def _settle_later(self, viewer: Viewer, refund: float) -> None:
-        try:
-            await self._settle(viewer, refund)
-        except Exception as exc:  # a refund lost leaves the bucket low for a moment, no more
-            log.warning("could not settle the bucket of key %s: %s", viewer.key_name, type(exc).__name__)
+    def _refund(self, viewer: Viewer, points: float) -> None:
+        """Owe ``points`` back to the key's bucket: paid with its next reservation here."""
+        if points and viewer.key_name is not None:
+            self._refunds[viewer.key_name] = self._refunds.get(viewer.key_name, 0.0) + points
 
     async def _render(
         self,
@@ -297,8 +289,7 @@ class GraphQLEndpoint:
                     await outer.rollback()
                 return json_answer(status, body)
             await outer.rollback()
-        if bucket is not None:  # a replay does no work: nothing is charged
-            await self._settle(viewer, prepared.plan.requested_cost)
+        self._refund(viewer, prepared.plan.requested_cost)  # a replay does no work: no charge
         return Response(
             claimed.body, claimed.status, {"Idempotent-Replayed": "true"}, media_type="application/json"
         )

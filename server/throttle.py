@@ -3,10 +3,12 @@
 A bucket holds at most ``capacity`` points and refills at ``rate`` points per second; it is stored
 as (points available, when) and refilled arithmetically when touched, so no process runs a timer.
 A request first *reserves* its requested cost in one statement that succeeds only when the bucket
-holds that much (row-locked, so two processes cannot both spend the same points), then *settles*
-after execution: the difference between what was reserved and what was returned (the actual cost)
-goes back into the bucket. Written here rather than taken from a rate-limiting library because the
-bucket must live in the database every process already shares, in one round trip per step.
+holds that much (row-locked, so two processes cannot both spend the same points). The difference
+between what was reserved and what was returned (the actual cost) goes back into the bucket with
+the key's next reservation in the same process (``refund``), so a request costs one bucket
+statement, not two; until then the bucket looks emptier than it is, never fuller. Written here
+rather than taken from a rate-limiting library because the bucket must live in the database every
+process already shares, in one round trip per request.
 """
 
 from __future__ import annotations
@@ -27,15 +29,19 @@ RESERVE = text(
     INSERT INTO cost_bucket AS b (key_name, available, updated_at)
     VALUES (:key, CAST(:capacity AS float8) - :cost, clock_timestamp())
     ON CONFLICT (key_name) DO UPDATE
-        SET available = {_REFILLED} - :cost, updated_at = clock_timestamp()
-        WHERE {_REFILLED} >= :cost
+        SET available = least(CAST(:capacity AS float8), {_REFILLED} + :refund) - :cost,
+            updated_at = clock_timestamp()
+        WHERE least(CAST(:capacity AS float8), {_REFILLED} + :refund) >= :cost
     RETURNING b.available
     """
 )
 
 ASYNC_COMMIT = text("SET LOCAL synchronous_commit TO OFF")
 
-PEEK = text(f"SELECT {_REFILLED} FROM cost_bucket AS b WHERE b.key_name = :key")
+PEEK = text(
+    f"SELECT least(CAST(:capacity AS float8), {_REFILLED} + :refund) FROM cost_bucket AS b"
+    " WHERE b.key_name = :key"
+)
 
 SETTLE = text(
     f"""
@@ -70,9 +76,12 @@ async def without_waiting_for_disk(conn: AsyncConnection) -> None:
     await conn.execute(ASYNC_COMMIT)
 
 
-async def reserve(conn: AsyncConnection, key: str, cost: int, budget: Budget) -> Reservation:
-    """Take ``cost`` points from ``key``'s bucket, or say how long until they would be there."""
-    params = {"key": key, "cost": cost, "capacity": budget.capacity, "rate": budget.rate}
+async def reserve(
+    conn: AsyncConnection, key: str, cost: int, budget: Budget, refund: float = 0.0
+) -> Reservation:
+    """Give back ``refund`` and take ``cost`` points from ``key``'s bucket, or say how long until
+    they would be there (a refused reservation gives nothing back: the caller keeps the refund)."""
+    params = {"key": key, "cost": cost, "capacity": budget.capacity, "rate": budget.rate, "refund": refund}
     if cost > budget.capacity:
         # Never fits: an operator set the bucket below the maximum query cost.
         available = await _peek(conn, params, budget)

@@ -81,3 +81,17 @@ async def test_the_dev_loopback_caller_is_not_throttled(database: TestDatabase) 
 
     assert [r.status_code for r in responses] == [200, 200, 200]
     assert cost(responses[-1])["throttleStatus"]["currentlyAvailable"] == 10
+
+
+async def test_what_was_reserved_but_not_returned_goes_back_to_the_bucket(
+    database: TestDatabase, sessions: SessionFactory
+) -> None:
+    key = await new_key(sessions, "READ_ONLY")  # no contacts: each request returns one object
+    async with partner_client(database, cost_bucket=100, cost_restore_rate=1) as client:
+        responses = [await post(client, key) for _ in range(6)]
+
+    # Six requests of 31 points each would empty a 100-point bucket after three; each is charged 1.
+    assert [r.status_code for r in responses] == [200] * 6
+    assert cost(responses[0])["requestedQueryCost"] == 31
+    assert cost(responses[-1])["actualQueryCost"] == 1
+    assert cost(responses[-1])["throttleStatus"]["currentlyAvailable"] >= 100 - 6
