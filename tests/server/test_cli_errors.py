@@ -13,6 +13,7 @@ from sqlalchemy import text
 
 from server.engine import create_engine
 from tests.server.cli_process import cli_env, run_cli
+from tests.server.serving import free_port
 
 EVERY_COMMAND = [
     ("serve",),
@@ -22,13 +23,6 @@ EVERY_COMMAND = [
     ("make-migration", "-m", "nothing"),
 ]
 DATABASE_COMMANDS = [("serve",), ("migrate",), ("seed", "--demo")]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 def runnable(command: tuple[str, ...]) -> tuple[str, ...]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -20,6 +19,7 @@ from sqlalchemy import text
 from server.embedded import EmbeddedPostgres, EmbeddedPostgresError
 from server.engine import create_engine
 from server.migrate import is_at_head, upgrade
+from tests.server.serving import free_port
 from tests.support.pg import admin_execute, drop_database, unique_name, with_database
 
 # Servers, processes and databases of their own: the embedded PostgreSQL, the CLI, migrations.
@@ -47,13 +47,6 @@ def cli_env(**overrides: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SALESGRAPH_DATA_DIR")}
     env.update(overrides)
     return env
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 def pid_alive(pid: int) -> bool:

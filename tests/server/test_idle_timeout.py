@@ -11,12 +11,9 @@ import asyncio
 import json
 import resource
 import select
-import signal
 import socket
-import subprocess
 import time
 from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -35,19 +32,13 @@ from server.protocol import (
     configured_idle_timeout,
 )
 from server.settings import Settings
-from tests.server.cli_process import cli_env, salesgraph
+from tests.server.cli_process import cli_env
+from tests.server.serving import serving
 from tests.support.pg import admin_execute, drop_database, unique_name, with_database
 
 IDLE_TIMEOUT = 0.5
 #: How late a close may come on a busy machine (two cores shared by every test worker).
 SLACK = 2.5
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 @pytest.fixture(scope="module")
@@ -61,36 +52,11 @@ async def server_db(pg_url: str, template_db: str) -> AsyncIterator[str]:
 @pytest.fixture(scope="module")
 def server(server_db: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int]]:
     """``salesgraph serve --workers 2`` with a 0.5 s idle timeout; its (host, port)."""
-    port = free_port()
     log = tmp_path_factory.mktemp("idle") / "serve.log"
     env = cli_env(DATABASE_URL=server_db, SALESGRAPH_IDLE_TIMEOUT=str(IDLE_TIMEOUT))
     # --dev: the WebSocket test connects without a key, as the loopback caller.
-    command = [salesgraph(), "serve", "--dev", "--port", str(port), "--workers", "2"]
-    with log.open("wb") as out:
-        proc = subprocess.Popen(command, env=env, stdout=out, stderr=out, stdin=subprocess.DEVNULL)
-        try:
-            _wait_healthy(proc, port, log)
-            yield "127.0.0.1", port
-        finally:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-
-
-def _wait_healthy(proc: subprocess.Popen[bytes], port: int, log: Path) -> None:
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        assert proc.poll() is None, f"salesgraph serve exited early:\n{log.read_text()}"
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.3)
-    raise AssertionError(f"/healthz not 200 after 120 s:\n{log.read_text()}")
+    with serving(["--dev", "--workers", "2"], env, log) as base:
+        yield "127.0.0.1", int(base.rsplit(":", 1)[1])
 
 
 def _connect(address: tuple[str, int]) -> socket.socket:

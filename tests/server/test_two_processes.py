@@ -4,27 +4,17 @@ the other (api.md §7.1, §7.3)."""
 
 from __future__ import annotations
 
-import signal
-import socket
 import subprocess
-import time
 from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 
 from tests.server.cli_process import cli_env, salesgraph
+from tests.server.serving import serving
 from tests.support.pg import admin_execute, drop_database, unique_name, with_database
 
 THREE = "{ a: setup { timeZone } b: setup { timeZone } c: setup { timeZone } }"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 @pytest.fixture(scope="module")
@@ -43,45 +33,12 @@ def _env(url: str) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def servers(shared_db: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[str]]:
     logs = tmp_path_factory.mktemp("two")
-    procs: list[tuple[subprocess.Popen[bytes], str, Path]] = []
-    try:
-        for i in range(2):
-            port = free_port()
-            log = logs / f"serve{i}.log"
-            with log.open("wb") as out:
-                proc = subprocess.Popen(
-                    [salesgraph(), "serve", "--port", str(port)],
-                    env=_env(shared_db),
-                    stdout=out,
-                    stderr=out,
-                    stdin=subprocess.DEVNULL,
-                )
-            procs.append((proc, f"http://127.0.0.1:{port}", log))
-        for proc, base, log in procs:
-            _wait_healthy(proc, base, log)
-        yield [base for _, base, _ in procs]
-    finally:
-        for proc, _, _ in procs:
-            proc.send_signal(signal.SIGTERM)
-        for proc, _, _ in procs:
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-
-
-def _wait_healthy(proc: subprocess.Popen[bytes], base: str, log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        assert proc.poll() is None, f"salesgraph serve exited early:\n{log.read_text()}"
-        try:
-            if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    raise AssertionError(f"salesgraph serve did not become ready:\n{log.read_text()}")
+    env = _env(shared_db)
+    with (
+        serving([], env, logs / "a.log", ready="/readyz") as a,
+        serving([], env, logs / "b.log", ready="/readyz") as b,
+    ):
+        yield [a, b]
 
 
 def _cli(url: str, *args: str) -> str:
