@@ -5,16 +5,14 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-import httpx
 import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from models import Contact, IdempotentResponse
 from resolvers.session import SessionFactory, session_factory
-from server.app import create_app
 from tests.conftest import TestDatabase
-from tests.support.api import bearer, new_key, partner_client, settings
+from tests.support.api import bearer, new_key, partner_client
 
 CREATE = (
     'mutation { createContact(input: {type: COMPANY, name: "Acme"}) { contact { no } userErrors { code } } }'
@@ -119,6 +117,11 @@ async def test_a_query_with_an_idempotency_key_just_runs(
     assert await count(sessions, IdempotentResponse) == 0
 
 
+def own(engine: AsyncEngine) -> TestDatabase:
+    """A database of the test's own, whose commits other connections see."""
+    return TestDatabase(engine, session_factory(engine))
+
+
 async def _committed_key(engine: AsyncEngine, role: str = "MANAGER") -> str:
     return await new_key(session_factory(engine), role)
 
@@ -126,9 +129,7 @@ async def _committed_key(engine: AsyncEngine, role: str = "MANAGER") -> str:
 @pytest.mark.own_database
 async def test_concurrent_retries_run_the_mutation_once(engine: AsyncEngine) -> None:
     key = await _committed_key(engine)
-    app = create_app(engine, settings=settings())
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+    async with partner_client(own(engine)) as client:
         responses = await asyncio.gather(
             *[client.post("/graphql", json={"query": CREATE}, headers=keyed(key, "race")) for _ in range(6)]
         )
@@ -142,12 +143,7 @@ async def test_concurrent_retries_run_the_mutation_once(engine: AsyncEngine) -> 
 @pytest.mark.own_database
 async def test_a_retry_while_the_first_still_runs_waits_then_gets_409(engine: AsyncEngine) -> None:
     key = await _committed_key(engine)
-    app = create_app(engine, settings=settings())
-    transport = httpx.ASGITransport(app=app)
-    async with (
-        engine.connect() as blocker,
-        httpx.AsyncClient(transport=transport, base_url="http://testserver") as client,
-    ):
+    async with engine.connect() as blocker, partner_client(own(engine)) as client:
         # Hold the contact number series, so the first request waits inside its transaction.
         await blocker.execute(text("SELECT 1 FROM number_series FOR UPDATE"))
         first = asyncio.create_task(
@@ -167,9 +163,7 @@ async def test_a_retry_while_the_first_still_runs_waits_then_gets_409(engine: As
 @pytest.mark.own_database
 async def test_a_retry_after_the_connection_died_mid_request_runs_once(engine: AsyncEngine) -> None:
     key = await _committed_key(engine)
-    app = create_app(engine, settings=settings())
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+    async with partner_client(own(engine)) as client:
         async with engine.connect() as blocker:
             await blocker.execute(text("SELECT 1 FROM number_series FOR UPDATE"))
             dying = asyncio.create_task(
