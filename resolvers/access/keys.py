@@ -172,6 +172,8 @@ async def revoke_key(session: AsyncSession, name: str) -> None:
 # (which runs whether or not the SELECT's result refers to it) bumps last_used_at at most once a
 # minute. SKIP LOCKED: a request never waits for another one touching the same key (or for a
 # revoke in progress, which it may still precede); it then leaves last_used_at to that one.
+# NO KEY UPDATE, as the UPDATE itself locks: a FOR UPDATE lock would block the foreign-key check
+# of a concurrent request's cost_bucket insert, which can then deadlock with this one's.
 _FIND_VIEWER = (
     text(
         f"""
@@ -182,7 +184,7 @@ _FIND_VIEWER = (
                 WHERE key_hash = :key_hash AND revoked_at IS NULL
                   AND (last_used_at IS NULL
                        OR last_used_at < now() - interval '{LAST_USED_RESOLUTION_SECONDS} seconds')
-                FOR UPDATE SKIP LOCKED
+                FOR NO KEY UPDATE SKIP LOCKED
             )
         )
         SELECT name, role, salesperson_code FROM api_key
