@@ -71,6 +71,8 @@ class Limits:
     max_query_cost: int = 25_000
     budget: Budget = field(default_factory=lambda: Budget(100_000, 10_000))
     introspection: bool = True
+    #: Reads the compiler covers run as one SQL statement (``SALESGRAPH_COMPILE_READS``).
+    compile_reads: bool = True
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Limits:
@@ -80,6 +82,7 @@ class Limits:
             max_query_cost=settings.max_query_cost,
             budget=Budget(settings.cost_bucket, settings.cost_restore_rate),
             introspection=settings.introspection,
+            compile_reads=settings.compile_reads,
         )
 
 

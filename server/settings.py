@@ -83,6 +83,7 @@ class Environment(BaseSettings):
     cost_restore_rate: int = Field(10_000, ge=1, validation_alias="SALESGRAPH_COST_RESTORE_RATE")
     introspection: bool = Field(True, validation_alias="SALESGRAPH_INTROSPECTION")
     cors_origins: str = Field("", validation_alias="SALESGRAPH_CORS_ORIGINS")
+    compile_reads: bool = Field(True, validation_alias="SALESGRAPH_COMPILE_READS")
 
     @field_validator("database_url")
     @classmethod
@@ -160,6 +161,8 @@ class Settings:
     introspection: bool = True
     #: Comma-separated origins, ``*``, or empty (CORS off).
     cors_origins: str = ""
+    #: ``False``: every read runs on the resolver path (one resolver per field), never compiled to SQL.
+    compile_reads: bool = True
 
     @property
     def cors_origin_list(self) -> tuple[str, ...]:
