@@ -30,7 +30,7 @@ from graphql import (
     specified_rules,
     validate,
 )
-from graphql.execution.values import get_variable_values
+from graphql.execution.values import VariableValues, get_variable_values
 from graphql.validation import MaxIntrospectionDepthRule, NoSchemaIntrospectionCustomRule
 
 from graph.planner import Plan, PlanError, plan
@@ -60,6 +60,9 @@ class Prepared:
     document: DocumentNode
     plan: Plan
     variables: dict[str, Any]
+    #: The operation picked from the document and its coerced variables (for the read compiler).
+    operation: OperationDefinitionNode
+    values: VariableValues
 
 
 def prepare(
@@ -74,12 +77,12 @@ def prepare(
     """The operation ready to run, or ``OperationRefusedError`` saying why it cannot."""
     document = _document(schema, query, introspection)
     operation = _operation(document, operation_name)
-    coerced = _coerce(schema, operation, variables)
+    values = _coerce(schema, operation, variables)
     try:
-        operation_plan = plan(schema, document, operation, coerced, max_cost=max_cost)
+        operation_plan = plan(schema, document, operation, values.coerced, max_cost=max_cost)
     except PlanError as exc:
         raise OperationRefusedError(exc.code, exc.message, cost=exc.cost) from None
-    return Prepared(document, operation_plan, dict(variables))
+    return Prepared(document, operation_plan, dict(variables), operation, values)
 
 
 def _document(schema: GraphQLSchema, query: str, introspection: bool) -> DocumentNode:
@@ -211,7 +214,7 @@ def _operation(document: DocumentNode, operation_name: str | None) -> OperationD
 
 def _coerce(
     schema: GraphQLSchema, operation: OperationDefinitionNode, variables: Mapping[str, Any]
-) -> dict[str, Any]:
+) -> VariableValues:
     if operation.operation is OperationType.SUBSCRIPTION:
         raise OperationRefusedError(
             "GRAPHQL_VALIDATION_FAILED", "Subscriptions run over the WebSocket endpoint only."
@@ -225,7 +228,7 @@ def _coerce(
     outcome = get_variable_values(schema, operation.variable_definitions or (), dict(variables), max_errors=1)
     if isinstance(outcome, list):
         raise OperationRefusedError("BAD_USER_INPUT", outcome[0].message)
-    return outcome.coerced
+    return outcome
 
 
 def _unstorable(value: Any) -> str | None:
