@@ -1,0 +1,537 @@
+"""What the read compiler knows of each GraphQL type: its table, its fields as SQL, its lists.
+
+Every entry mirrors a resolver of ``graph/types`` (and the listings of ``resolvers/reads``): the
+same columns, the same formatting (``pct`` strips a percentage's trailing zeros, money keeps its
+two decimals), the same relation keys, filters, sort keys and visibility. The differential test
+(``tests/compiled``) runs both paths on the same data and fails on any difference, so an entry
+here that drifts from its resolver is caught. A field not listed here is not compiled: the
+operation runs on the resolver path.
+
+SQL templates use ``{t}`` for the object's row and ``{e}`` for an opportunity's active entry;
+``{p}``/``{pe}`` in a relation's condition are the parent's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from resolvers.reads import activity, campaign, contact, entry, opportunity, sales_cycle, salesperson, task
+from resolvers.reads import sales_document as documents
+from resolvers.reads.pagination import Listing
+
+#: How a scalar column becomes JSON: as PostgreSQL encodes it, as text (money), as a percentage
+#: without trailing zeros, or as an ISO 8601 timestamp exactly as Python's ``isoformat`` prints it.
+RAW, TEXT, PCT, TIMESTAMP = "raw", "text", "pct", "timestamp"
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    sql: str
+    format: str = RAW
+
+
+@dataclass(frozen=True, slots=True)
+class ToOne:
+    """A related object: the target row meeting ``on``; null when ``guard`` (on the parent) fails."""
+
+    target: str
+    on: str
+    guard: str | None = None
+    #: Visibility of the target applies (a loader's ``restrict``); not for the joined active entry.
+    scoped: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class ToMany:
+    """An unpaged list of related objects, in ``order``."""
+
+    target: str
+    on: str
+    order: str
+
+
+@dataclass(frozen=True, slots=True)
+class Paged:
+    """A nested connection: ``listing`` narrowed to the rows meeting ``on``; none when ``guard`` fails."""
+
+    listing: str
+    on: str
+    guard: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Either:
+    """A union-typed relation: the first option whose guard holds (``Opportunity.salesDocument``)."""
+
+    options: tuple[tuple[str, ToOne], ...]
+
+
+Field = Column | ToOne | ToMany | Paged | Either
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    table: str
+    #: The natural key (the global ID's parts) as (column, cursor kind).
+    key: tuple[tuple[str, str], ...]
+    fields: dict[str, Field]
+    #: Which visibility rule of ``resolvers.viewer`` its rows follow (``None``: master data).
+    scope: str | None = None
+    #: Opportunities come with their active entry (``{e}``), as ``opportunity_rows`` reads them.
+    active_entry: bool = False
+
+
+def _pct(column: str) -> Column:
+    return Column(column, PCT)
+
+
+def _money(column: str) -> Column:
+    return Column(column, TEXT)
+
+
+def _raw(*names: str) -> dict[str, Field]:
+    """Fields read as their own snake_case column (``phoneNo`` → ``phone_no``)."""
+    return {name: Column("{t}." + "".join("_" + c.lower() if c.isupper() else c for c in name)) for name in names}
+
+
+SALESPERSON = ToOne("Salesperson", "{t}.code = {p}.salesperson_code")
+CONTACT = ToOne("Contact", "{t}.no = {p}.contact_no")
+
+SOURCES: dict[str, Source] = {
+    "Salesperson": Source(
+        "salesperson",
+        (("code", "s"),),
+        {
+            **_raw("code", "name", "email", "phoneNo", "jobTitle", "blocked", "privacyBlocked"),
+            "commissionPct": _pct("{t}.commission_pct"),
+            "opportunities": Paged("opportunity", "{t}.salesperson_code = {p}.code"),
+            "tasks": Paged("task", "{t}.salesperson_code = {p}.code"),
+        },
+    ),
+    "Contact": Source(
+        "contact",
+        (("no", "s"),),
+        {
+            **_raw("no", "type", "name", "email", "phoneNo", "companyNo"),
+            "company": ToOne("Contact", "{t}.no = {p}.company_no"),
+            "salesperson": SALESPERSON,
+            # A person has no persons: the resolver pages them by company number "" (none).
+            "persons": Paged(
+                "contact", "{t}.company_no = {p}.no AND {t}.type = 'PERSON'", guard="{p}.type = 'COMPANY'"
+            ),
+            "opportunities": Paged("opportunity", "{t}.contact_no = {p}.no"),
+        },
+    ),
+    "Campaign": Source(
+        "campaign",
+        (("no", "s"),),
+        {
+            **_raw("no", "description", "startingDate", "endingDate", "activated"),
+            "salesperson": SALESPERSON,
+            "opportunities": Paged("opportunity", "{t}.campaign_no = {p}.no"),
+        },
+    ),
+    "SalesCycle": Source(
+        "sales_cycle",
+        (("code", "s"),),
+        {
+            **_raw("code", "description", "probabilityCalculation", "blocked"),
+            "stages": ToMany("SalesCycleStage", "{t}.sales_cycle_code = {p}.code", "{t}.stage"),
+            "opportunities": Paged("opportunity", "{t}.sales_cycle_code = {p}.code"),
+        },
+    ),
+    "SalesCycleStage": Source(
+        "sales_cycle_stage",
+        (("sales_cycle_code", "s"), ("stage", "i")),
+        {
+            **_raw("salesCycleCode", "stage", "description", "quoteRequired", "allowSkip", "dateFormula"),
+            "completedPct": _pct("{t}.completed_pct"),
+            "chancesOfSuccessPct": _pct("{t}.chances_of_success_pct"),
+            "salesCycle": ToOne("SalesCycle", "{t}.code = {p}.sales_cycle_code"),
+            "activity": ToOne("Activity", "{t}.code = {p}.activity_code"),
+        },
+    ),
+    "Activity": Source(
+        "activity",
+        (("code", "s"),),
+        {
+            **_raw("code", "description"),
+            "steps": ToMany("ActivityStep", "{t}.activity_code = {p}.code", "{t}.step_no"),
+        },
+    ),
+    "ActivityStep": Source(
+        "activity_step",
+        (),
+        _raw("stepNo", "type", "description", "priority", "dateFormula"),
+    ),
+    "CloseOpportunityCode": Source(
+        "close_opportunity_code",
+        (("code", "s"),),
+        _raw("code", "description", "type"),
+    ),
+    "Opportunity": Source(
+        "opportunity",
+        (("no", "s"),),
+        {
+            **_raw(
+                "no", "description", "status", "priority", "closed", "dateClosed", "creationDate", "version"
+            ),
+            "estimatedValue": _money("coalesce({e}.estimated_value, 0.00)"),
+            "calculatedCurrentValue": _money("coalesce({e}.calculated_current_value, 0.00)"),
+            "probabilityPct": _pct("coalesce({e}.probability_pct, 0)"),
+            "chancesOfSuccessPct": _pct("coalesce({e}.chances_of_success_pct, 0)"),
+            "completedPct": _pct("coalesce({e}.completed_pct, 0)"),
+            "estimatedClosingDate": Column("{e}.estimated_close_date"),
+            "activeEntry": ToOne(
+                "OpportunityEntry", "{t}.entry_no = {pe}.entry_no", guard="{pe}.entry_no IS NOT NULL", scoped=False
+            ),
+            "currentStage": ToOne(
+                "SalesCycleStage",
+                "{t}.sales_cycle_code = {pe}.sales_cycle_code AND {t}.stage = {pe}.sales_cycle_stage",
+                guard="{pe}.sales_cycle_stage <> 0 AND {pe}.sales_cycle_code <> ''",
+            ),
+            "contact": CONTACT,
+            "contactCompany": ToOne("Contact", "{t}.no = {p}.contact_company_no"),
+            "salesperson": SALESPERSON,
+            "salesCycle": ToOne("SalesCycle", "{t}.code = {p}.sales_cycle_code"),
+            "campaign": ToOne("Campaign", "{t}.no = {p}.campaign_no"),
+            "salesDocument": Either(
+                (
+                    ("SalesQuote", ToOne("SalesQuote", "{t}.no = {p}.sales_quote_no", guard="{p}.sales_quote_no IS NOT NULL")),
+                    ("SalesOrder", ToOne("SalesOrder", "{t}.no = {p}.sales_order_no")),
+                )
+            ),
+            "entries": Paged("opportunity_entry", "{t}.opportunity_no = {p}.no"),
+            "tasks": Paged("task", "{t}.opportunity_no = {p}.no"),
+        },
+        scope="opportunity",
+        active_entry=True,
+    ),
+    "OpportunityEntry": Source(
+        "opportunity_entry",
+        (("entry_no", "i"),),
+        {
+            **_raw("entryNo", "dateOfChange", "active", "dateClosed", "daysOpen", "actionTaken", "estimatedCloseDate"),
+            "stageNo": Column("{t}.sales_cycle_stage"),
+            "previousStageNo": Column("{t}.previous_sales_cycle_stage"),
+            "stageDescription": Column("{t}.sales_cycle_stage_description"),
+            "estimatedValue": _money("{t}.estimated_value"),
+            "calculatedCurrentValue": _money("{t}.calculated_current_value"),
+            "completedPct": _pct("{t}.completed_pct"),
+            "chancesOfSuccessPct": _pct("{t}.chances_of_success_pct"),
+            "probabilityPct": _pct("{t}.probability_pct"),
+            "createdAt": Column("{t}.created_at", TIMESTAMP),
+            "opportunity": ToOne("Opportunity", "{t}.no = {p}.opportunity_no"),
+            "salesCycle": ToOne("SalesCycle", "{t}.code = {p}.sales_cycle_code"),
+            "stage": ToOne(
+                "SalesCycleStage",
+                "{t}.sales_cycle_code = {p}.sales_cycle_code AND {t}.stage = {p}.sales_cycle_stage",
+                guard="{p}.sales_cycle_stage <> 0",
+            ),
+            "closeOpportunityCode": ToOne("CloseOpportunityCode", "{t}.code = {p}.close_opportunity_code"),
+            "salesperson": SALESPERSON,
+            "contact": CONTACT,
+        },
+        scope="entry",
+    ),
+    "Task": Source(
+        "task",
+        (("no", "s"),),
+        {
+            **_raw(
+                "no", "description", "type", "date", "priority", "status", "closed", "canceled", "dateClosed",
+                "systemTaskType",
+            ),
+            "salesperson": SALESPERSON,
+            "contact": CONTACT,
+            "opportunity": ToOne("Opportunity", "{t}.no = {p}.opportunity_no"),
+            "opportunityEntry": ToOne("OpportunityEntry", "{t}.entry_no = {p}.opportunity_entry_no"),
+        },
+        scope="task",
+    ),
+    "SalesQuote": Source(
+        "sales_quote",
+        (("no", "s"),),
+        {
+            **_raw("no", "documentDate", "orderDate", "shipmentDate"),
+            "amount": _money(
+                "(SELECT coalesce(sum(l.amount), 0.00) FROM sales_quote_line l WHERE l.quote_no = {t}.no)"
+            ),
+            "contact": CONTACT,
+            "salesperson": SALESPERSON,
+            "opportunity": ToOne("Opportunity", "{t}.sales_quote_no = {p}.no"),
+            "lines": ToMany("SalesLine", "{t}.quote_no = {p}.no", "{t}.line_no"),
+        },
+        scope="quote",
+    ),
+    "SalesOrder": Source(
+        "sales_order",
+        (("no", "s"),),
+        {
+            **_raw("no", "quoteNo", "documentDate"),
+            "amount": _money(
+                "(SELECT coalesce(sum(l.amount), 0.00) FROM sales_order_line l WHERE l.order_no = {t}.no)"
+            ),
+            "contact": CONTACT,
+            "salesperson": SALESPERSON,
+            "opportunity": ToOne("Opportunity", "{t}.sales_order_no = {p}.no"),
+            "lines": ToMany("SalesOrderLine", "{t}.order_no = {p}.no", "{t}.line_no"),
+        },
+        scope="order",
+    ),
+}
+
+_LINE_FIELDS: dict[str, Field] = {
+    **_raw("lineNo", "description"),
+    "quantity": _money("{t}.quantity"),
+    "unitPrice": _money("{t}.unit_price"),
+    "lineDiscountPct": _pct("{t}.line_discount_pct"),
+    "amount": _money("{t}.amount"),
+}
+SOURCES["SalesLine"] = Source("sales_quote_line", (), _LINE_FIELDS)
+#: Order lines are the GraphQL type ``SalesLine`` too; only their table differs.
+SOURCES["SalesOrderLine"] = Source("sales_order_line", (), _LINE_FIELDS)
+
+#: The GraphQL type an entry of ``SOURCES`` answers as.
+GRAPHQL_TYPE = {name: name for name in SOURCES} | {"SalesOrderLine": "SalesLine"}
+
+
+# --- lists ---------------------------------------------------------------------------------------
+
+#: A filter field: (kind, SQL column template). Kinds: ``eq`` (equal), ``code`` (equal after
+#: :func:`resolvers.reads.filters.code_key`), ``enum`` (equal to an enum's name), ``any`` (one of
+#: a list of enum names), ``from``/``to`` (a date range), ``contains`` (a case-insensitive
+#: substring), ``active_on`` (campaigns running on a date), ``stalled`` (days in stage).
+Filter = tuple[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class ListingSpec:
+    target: str
+    #: Sort keys by ``orderBy`` field: (SQL template, cursor kind). Nullable columns are coalesced
+    #: exactly as the resolver's ``ORDER_COLUMNS``.
+    orders: dict[str, tuple[str, str]]
+    unique: str
+    filters: dict[str, Filter]
+    #: The resolver's own listing for an ordering: its fingerprint makes the cursors the same.
+    resolver_listing: Callable[[list[tuple[str, bool]]], Listing]
+    #: Conditions every row of the list meets (``opportunity_rows`` joins; none elsewhere).
+    always: tuple[str, ...] = field(default=())
+
+
+_NO_DATE = "DATE '0001-01-01'"
+
+_OPPORTUNITY_FILTERS: dict[str, Filter] = {
+    "status": ("any", "{t}.status"),
+    "closed": ("eq", "{t}.closed"),
+    "salespersonCode": ("code", "{t}.salesperson_code"),
+    "contactNo": ("code", "{t}.contact_no"),
+    "contactCompanyNo": ("code", "{t}.contact_company_no"),
+    "campaignNo": ("code", "{t}.campaign_no"),
+    "salesCycleCode": ("code", "{t}.sales_cycle_code"),
+    "currentStage": ("eq", "{e}.sales_cycle_stage"),
+    "priority": ("any", "{t}.priority"),
+    "creationDateFrom": ("from", "{t}.creation_date"),
+    "creationDateTo": ("to", "{t}.creation_date"),
+    "estimatedClosingDateFrom": ("from", "{e}.estimated_close_date"),
+    "estimatedClosingDateTo": ("to", "{e}.estimated_close_date"),
+    "dateClosedFrom": ("from", "{t}.date_closed"),
+    "dateClosedTo": ("to", "{t}.date_closed"),
+    "search": ("contains", "{t}.description"),
+    "stalledForDays": ("stalled", "{e}"),
+}
+
+
+def _ordered(build: Callable[[Any, list[tuple[str, bool]]], Listing]) -> Callable[[list[tuple[str, bool]]], Listing]:
+    return lambda order: build(None, order)
+
+
+LISTINGS: dict[str, ListingSpec] = {
+    "salesperson": ListingSpec(
+        "Salesperson",
+        {"CODE": ("{t}.code", "s"), "NAME": ("{t}.name", "s")},
+        "CODE",
+        {"blocked": ("eq", "{t}.blocked"), "search": ("contains", "{t}.name")},
+        _ordered(salesperson.salesperson_listing),
+    ),
+    "contact": ListingSpec(
+        "Contact",
+        {"NO": ("{t}.no", "s"), "NAME": ("{t}.name", "s")},
+        "NO",
+        {
+            "type": ("enum", "{t}.type"),
+            "companyNo": ("code", "{t}.company_no"),
+            "salespersonCode": ("code", "{t}.salesperson_code"),
+            "search": ("contains", "{t}.name"),
+        },
+        _ordered(contact.contact_listing),
+    ),
+    "sales_cycle": ListingSpec(
+        "SalesCycle",
+        {"CODE": ("{t}.code", "s"), "DESCRIPTION": ("{t}.description", "s")},
+        "CODE",
+        {"blocked": ("eq", "{t}.blocked"), "search": ("contains", "{t}.description")},
+        _ordered(sales_cycle.sales_cycle_listing),
+    ),
+    "close_opportunity_code": ListingSpec(
+        "CloseOpportunityCode",
+        {"CODE": ("{t}.code", "s"), "DESCRIPTION": ("{t}.description", "s")},
+        "CODE",
+        {"type": ("enum", "{t}.type"), "search": ("contains", "{t}.description")},
+        _ordered(activity.close_code_listing),
+    ),
+    "activity": ListingSpec(
+        "Activity",
+        {"CODE": ("{t}.code", "s"), "DESCRIPTION": ("{t}.description", "s")},
+        "CODE",
+        {"search": ("contains", "{t}.description")},
+        _ordered(activity.activity_listing),
+    ),
+    "campaign": ListingSpec(
+        "Campaign",
+        {
+            "NO": ("{t}.no", "s"),
+            "DESCRIPTION": ("{t}.description", "s"),
+            "STARTING_DATE": (f"coalesce({{t}}.starting_date, {_NO_DATE})", "d"),
+        },
+        "NO",
+        {
+            "activated": ("eq", "{t}.activated"),
+            "salespersonCode": ("code", "{t}.salesperson_code"),
+            "activeOn": ("active_on", "{t}"),
+            "search": ("contains", "{t}.description"),
+        },
+        _ordered(campaign.campaign_listing),
+    ),
+    "opportunity": ListingSpec(
+        "Opportunity",
+        {
+            "NO": ("{t}.no", "s"),
+            "DESCRIPTION": ("{t}.description", "s"),
+            "CREATION_DATE": ("{t}.creation_date", "d"),
+            "ESTIMATED_VALUE": ("coalesce({e}.estimated_value, 0)", "n"),
+            "CALCULATED_CURRENT_VALUE": ("coalesce({e}.calculated_current_value, 0)", "n"),
+            "ESTIMATED_CLOSING_DATE": (f"coalesce({{e}}.estimated_close_date, {_NO_DATE})", "d"),
+            "PROBABILITY_PCT": ("coalesce({e}.probability_pct, 0)", "n"),
+            "DATE_CLOSED": (f"coalesce({{t}}.date_closed, {_NO_DATE})", "d"),
+        },
+        "NO",
+        _OPPORTUNITY_FILTERS,
+        _ordered(opportunity.opportunity_listing),
+    ),
+    "opportunity_entry": ListingSpec(
+        "OpportunityEntry",
+        {"ENTRY_NO": ("{t}.entry_no", "i"), "DATE_OF_CHANGE": ("{t}.date_of_change", "d")},
+        "ENTRY_NO",
+        {
+            "opportunityNo": ("code", "{t}.opportunity_no"),
+            "active": ("eq", "{t}.active"),
+            "actionTaken": ("any", "{t}.action_taken"),
+            "salesCycleCode": ("code", "{t}.sales_cycle_code"),
+            "stage": ("eq", "{t}.sales_cycle_stage"),
+            "salespersonCode": ("code", "{t}.salesperson_code"),
+            "contactNo": ("code", "{t}.contact_no"),
+            "closeOpportunityCode": ("code", "{t}.close_opportunity_code"),
+            "dateOfChangeFrom": ("from", "{t}.date_of_change"),
+            "dateOfChangeTo": ("to", "{t}.date_of_change"),
+        },
+        _ordered(entry.entry_listing),
+    ),
+    "task": ListingSpec(
+        "Task",
+        {"NO": ("{t}.no", "s"), "DATE": ("{t}.date", "d"), "DESCRIPTION": ("{t}.description", "s")},
+        "NO",
+        {
+            "status": ("any", "{t}.status"),
+            "closed": ("eq", "{t}.closed"),
+            "canceled": ("eq", "{t}.canceled"),
+            "salespersonCode": ("code", "{t}.salesperson_code"),
+            "contactNo": ("code", "{t}.contact_no"),
+            "opportunityNo": ("code", "{t}.opportunity_no"),
+            "dateFrom": ("from", "{t}.date"),
+            "dateTo": ("to", "{t}.date"),
+            "search": ("contains", "{t}.description"),
+        },
+        _ordered(task.task_listing),
+    ),
+    "sales_quote": ListingSpec(
+        "SalesQuote",
+        {"NO": ("{t}.no", "s"), "DOCUMENT_DATE": ("{t}.document_date", "d")},
+        "NO",
+        {
+            "contactNo": ("code", "{t}.contact_no"),
+            "salespersonCode": ("code", "{t}.salesperson_code"),
+            "documentDateFrom": ("from", "{t}.document_date"),
+            "documentDateTo": ("to", "{t}.document_date"),
+        },
+        _ordered(documents.quote_listing),
+    ),
+    "sales_order": ListingSpec(
+        "SalesOrder",
+        {"NO": ("{t}.no", "s"), "DOCUMENT_DATE": ("{t}.document_date", "d")},
+        "NO",
+        {
+            "contactNo": ("code", "{t}.contact_no"),
+            "salespersonCode": ("code", "{t}.salesperson_code"),
+            "documentDateFrom": ("from", "{t}.document_date"),
+            "documentDateTo": ("to", "{t}.document_date"),
+        },
+        _ordered(documents.order_listing),
+    ),
+}
+
+#: Root lists and lookups: GraphQL root field → listing, or → (type, lookup key kind).
+ROOT_LISTS = {
+    "salespeople": "salesperson",
+    "contacts": "contact",
+    "salesCycles": "sales_cycle",
+    "closeOpportunityCodes": "close_opportunity_code",
+    "activities": "activity",
+    "campaigns": "campaign",
+    "opportunities": "opportunity",
+    "opportunityEntries": "opportunity_entry",
+    "tasks": "task",
+    "salesQuotes": "sales_quote",
+    "salesOrders": "sales_order",
+}
+#: Root lookup → (type, argument, key column, the key is a code/number (upper-cased) or an int).
+ROOT_LOOKUPS = {
+    "salesperson": ("Salesperson", "code", "code"),
+    "contact": ("Contact", "no", "no"),
+    "salesCycle": ("SalesCycle", "code", "code"),
+    "closeOpportunityCode": ("CloseOpportunityCode", "code", "code"),
+    "activity": ("Activity", "code", "code"),
+    "campaign": ("Campaign", "no", "no"),
+    "opportunity": ("Opportunity", "no", "no"),
+    "opportunityEntry": ("OpportunityEntry", "entryNo", "entry_no"),
+    "task": ("Task", "no", "no"),
+    "salesQuote": ("SalesQuote", "no", "no"),
+    "salesOrder": ("SalesOrder", "no", "no"),
+}
+
+
+def _series(column: str) -> ToOne:
+    return ToOne("NumberSeries", f"{{t}}.code = {{p}}.{column}")
+
+
+SOURCES["NumberSeries"] = Source(
+    "number_series", (), _raw("code", "description", "prefix", "width", "nextNo", "manualNos")
+)
+SOURCES["Setup"] = Source(
+    "setup",
+    (),
+    {
+        **_raw("timeZone", "currencyCode"),
+        "opportunityNos": _series("opportunity_nos"),
+        "taskNos": _series("task_nos"),
+        "contactNos": _series("contact_nos"),
+        "campaignNos": _series("campaign_nos"),
+        "quoteNos": _series("quote_nos"),
+        "orderNos": _series("order_nos"),
+        "defaultSalesCycle": ToOne("SalesCycle", "{t}.code = {p}.default_sales_cycle_code"),
+        "defaultSalesperson": ToOne("Salesperson", "{t}.code = {p}.default_salesperson_code"),
+    },
+)
+GRAPHQL_TYPE.update({"NumberSeries": "NumberSeries", "Setup": "Setup"})

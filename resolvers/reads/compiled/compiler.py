@@ -1,0 +1,346 @@
+"""The read compiler: a validated query operation → one SQL statement whose one row is the whole
+``data`` object as JSON text (built by PostgreSQL) and the number of objects in it.
+
+Written by hand because it is our performance core (issue 11): no library compiles this schema's
+relations, keyset cursors and visibility rules into SQL.
+
+Shape of the statement: the root is one row; every relation of an object is a ``LEFT JOIN
+LATERAL`` beside the object's row that yields the related JSON (``j``) and its object count
+(``n``); a connection picks its page first (filter, visibility, seek, ``ORDER BY … LIMIT n + 1``
+over whole rows), then builds each kept row's JSON with its own laterals, then aggregates the page,
+its cursors and ``pageInfo`` (:mod:`resolvers.reads.compiled.paging`).
+
+Values never enter the SQL text: arguments and variables become ``$n`` parameters computed per
+request by the plan's getters (:mod:`resolvers.reads.compiled.arguments`), so one plan serves
+every request with the same document, operation, variable shape and viewer scope. A value the
+resolver path would refuse (a bad cursor, a page too large, an unstorable filter) raises
+:class:`Fallback` while the parameters are computed: that request runs on the resolver path,
+which reports the error exactly as it always has.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from graphql import (
+    FieldNode,
+    GraphQLObjectType,
+    GraphQLSchema,
+    OperationDefinitionNode,
+    OperationType,
+    get_named_type,
+)
+from graphql.execution.collect_fields import FieldDetails, FragmentDetails, collect_fields, collect_subfields
+from graphql.execution.values import VariableValues
+
+from resolvers.reads.compiled.arguments import Arguments, Getter, Runtime, Uncovered
+from resolvers.reads.compiled.catalog import (
+    GRAPHQL_TYPE,
+    LISTINGS,
+    ROOT_LISTS,
+    ROOT_LOOKUPS,
+    SOURCES,
+    Column,
+    Either,
+    Paged,
+    Source,
+    ToMany,
+    ToOne,
+)
+from resolvers.reads.compiled.sql import formatted, global_id, json_object, quote
+from resolvers.viewer import Viewer
+
+#: The Node types ``node(id:)`` can answer, with their key parts' Python types.
+NODE_TYPES = {
+    name: source
+    for name, source in SOURCES.items()
+    if source.key and name in GRAPHQL_TYPE and GRAPHQL_TYPE[name] == name
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Compiled:
+    """One plan: the statement and how to compute its parameters for a request."""
+
+    sql: str
+    getters: tuple[Getter, ...]
+
+    def parameters(self, variables: dict[str, Any], viewer: Viewer) -> list[Any]:
+        """The statement's parameters; :class:`Fallback` when the resolver path must answer."""
+        runtime = Runtime(variables, viewer)
+        return [get(runtime) for get in self.getters]
+
+
+@dataclass(slots=True)
+class Row:
+    """How an object's row is reached at the level its JSON is built: its table alias (or a
+    whole-row composite of a page) and its active entry's."""
+
+    t: str
+    e: str
+
+
+@dataclass(slots=True)
+class Built:
+    json: str
+    count: str
+
+
+def scope_of(viewer: Viewer) -> str:
+    """The part of the viewer a plan depends on: ``all`` rows, its ``own``, or ``none``."""
+    if viewer.reads_everything:
+        return "all"
+    return "none" if viewer.salesperson_code is None else "own"
+
+
+class Compiler:
+    """Compiles one operation; raises :class:`Uncovered` for what only resolvers answer."""
+
+    def __init__(
+        self,
+        schema: GraphQLSchema,
+        fragments: dict[str, FragmentDetails],
+        operation: OperationDefinitionNode,
+        values: VariableValues,
+        scope: str,
+    ) -> None:
+        self.schema = schema
+        self.fragments = fragments
+        self.operation = operation
+        self.values = values
+        self.scope = scope
+        self.args = Arguments(values)
+        self._aliases = 0
+        self._viewer_code: str | None = None
+
+    # --- plumbing ------------------------------------------------------------------------------
+
+    def alias(self, prefix: str) -> str:
+        self._aliases += 1
+        return f"{prefix}{self._aliases}"
+
+    def param(self, getter: Getter, cast: str) -> str:
+        return self.args.param(getter, cast)
+
+    def viewer_code(self) -> str:
+        if self._viewer_code is None:
+            self._viewer_code = self.param(lambda rt: rt.viewer.salesperson_code, "text")
+        return self._viewer_code
+
+    def visibility(self, source: Source, t: str) -> str | None:
+        """``resolvers.viewer.visible`` as SQL on the row ``t``; ``None`` when every row is visible."""
+        if self.scope == "all" or source.scope is None:
+            return None
+        if self.scope == "none":
+            return "false"
+        code = self.viewer_code()
+        if source.scope in ("opportunity", "task"):
+            return f"{t}.salesperson_code = {code}"
+        if source.scope == "entry":
+            return f"{t}.opportunity_no IN (SELECT o.no FROM opportunity o WHERE o.salesperson_code = {code})"
+        link = "sales_quote_no" if source.scope == "quote" else "sales_order_no"
+        return (
+            f"({t}.no IN (SELECT o.{link} FROM opportunity o WHERE o.salesperson_code = {code}) "
+            f"OR ({t}.salesperson_code = {code} AND NOT EXISTS "
+            f"(SELECT FROM opportunity o WHERE o.{link} = {t}.no)))"
+        )
+
+    def from_clause(self, source: Source, t: str, e: str) -> str:
+        sql = f"{source.table} {t}"
+        if source.active_entry:
+            sql += f" LEFT JOIN opportunity_entry {e} ON {e}.opportunity_no = {t}.no AND {e}.active"
+        return sql
+
+    # --- the operation -------------------------------------------------------------------------
+
+    def compile(self) -> Compiled:
+        if self.operation.operation is not OperationType.QUERY:
+            raise Uncovered("only queries are compiled")
+        root = self.schema.query_type
+        assert root is not None
+        grouped = collect_fields(self.schema, self.fragments, self.values, root, self.operation)
+        if grouped.new_defer_usages:
+            raise Uncovered("@defer")
+        pairs: list[tuple[str, str]] = []
+        counts: list[str] = []
+        laterals: list[str] = []
+        for key, details in grouped.grouped_field_set.items():
+            built = self.root_field(root, details, laterals)
+            pairs.append((key, built.json))
+            counts.append(built.count)
+        count = " + ".join(counts) if counts else "0"
+        sql = f"SELECT ({json_object(pairs)})::text, ({count})::int FROM (SELECT) root" + "".join(laterals)
+        return Compiled(sql, tuple(self.args.getters))
+
+    def root_field(self, root: GraphQLObjectType, details: list[FieldDetails], laterals: list[str]) -> Built:
+        node = details[0].node
+        name = node.name.value
+        if name == "__typename":
+            return Built(quote(root.name), "0")
+        field_def = root.fields[name]
+        if name in ROOT_LISTS:
+            from resolvers.reads.compiled.paging import connection
+
+            return connection(self, ROOT_LISTS[name], details, field_def, None, None, None, laterals)
+        if name in ROOT_LOOKUPS:
+            return self.lookup(name, details, field_def, laterals)
+        if name == "node":
+            from resolvers.reads.compiled.nodes import node_field
+
+            return node_field(self, details, field_def, laterals)
+        if name == "nodes":
+            from resolvers.reads.compiled.nodes import nodes_field
+
+            return nodes_field(self, details, field_def, laterals)
+        if name == "viewer":
+            return self.viewer(details, field_def, laterals)
+        if name == "setup":
+            return self.to_one_lateral("Setup", details, "true", laterals)
+        raise Uncovered(f"Query.{name}")
+
+    def lookup(self, name: str, details: list[FieldDetails], field_def: Any, laterals: list[str]) -> Built:
+        type_name, argument, column = ROOT_LOOKUPS[name]
+        value = self.args.of(field_def, details[0].node)[argument]
+        if column == "entry_no":
+            key = self.param(value.getter, "bigint")
+        else:
+            key = self.param(self.args.lookup_key(value.getter), "text")
+        return self.to_one_lateral(type_name, details, f"{{t}}.{column} = {key}", laterals)
+
+    def viewer(self, details: list[FieldDetails], field_def: Any, laterals: list[str]) -> Built:
+        viewer_type = get_named_type(field_def.type)
+        assert isinstance(viewer_type, GraphQLObjectType)
+        pairs: list[tuple[str, str]] = []
+        counts = ["1"]
+        for key, sub in self.subfields(viewer_type, details).items():
+            name = sub[0].node.name.value
+            if name == "__typename":
+                pairs.append((key, quote(viewer_type.name)))
+            elif name == "role":
+                pairs.append((key, self.param(lambda rt: rt.viewer.role.name, "text")))
+            elif name == "keyName":
+                pairs.append((key, self.param(lambda rt: rt.viewer.key_name, "text")))
+            elif name == "salespersonCode":
+                pairs.append((key, self.param(lambda rt: rt.viewer.salesperson_code, "text")))
+            elif name == "salesperson":
+                code = self.param(lambda rt: rt.viewer.salesperson_code, "text")
+                built = self.to_one_lateral("Salesperson", sub, f"{{t}}.code = {code}", laterals)
+                pairs.append((key, built.json))
+                counts.append(built.count)
+            else:
+                raise Uncovered(f"Viewer.{name}")
+        return Built(json_object(pairs), " + ".join(counts))
+
+    # --- objects -------------------------------------------------------------------------------
+
+    def subfields(self, parent_type: GraphQLObjectType, details: list[FieldDetails]) -> dict[str, Any]:
+        collected = collect_subfields(
+            self.schema, self.fragments, self.values, self.operation, parent_type, details
+        )
+        if collected.new_defer_usages:
+            raise Uncovered("@defer")
+        return collected.grouped_field_set
+
+    def object(self, source_name: str, details: list[FieldDetails], row: Row, laterals: list[str]) -> Built:
+        """The JSON of one object whose row is ``row``, adding its relations' laterals."""
+        source = SOURCES[source_name]
+        gql_type = self.schema.type_map[GRAPHQL_TYPE[source_name]]
+        assert isinstance(gql_type, GraphQLObjectType)
+        pairs: list[tuple[str, str]] = []
+        counts = ["1"]
+        for key, sub in self.subfields(gql_type, details).items():
+            node: FieldNode = sub[0].node
+            name = node.name.value
+            if name == "__typename":
+                pairs.append((key, quote(gql_type.name)))
+                continue
+            if name == "id" and source.key:
+                parts = [(f"{row.t}.{column}", kind) for column, kind in source.key]
+                pairs.append((key, global_id(gql_type.name, parts)))
+                continue
+            spec = source.fields.get(name)
+            if spec is None:
+                raise Uncovered(f"{gql_type.name}.{name}")
+            built = self.field(spec, sub, gql_type.fields[name], row, laterals)
+            pairs.append((key, built.json))
+            if built.count != "0":
+                counts.append(built.count)
+        return Built(json_object(pairs), " + ".join(counts))
+
+    def field(self, spec: Any, details: list[FieldDetails], field_def: Any, row: Row, laterals: list[str]) -> Built:
+        if isinstance(spec, Column):
+            return Built(formatted(spec.sql.format(t=row.t, e=row.e), spec.format), "0")
+        if isinstance(spec, ToOne):
+            return self.related(spec, details, row, laterals)
+        if isinstance(spec, ToMany):
+            return self.to_many(spec, details, row, laterals)
+        if isinstance(spec, Paged):
+            from resolvers.reads.compiled.paging import connection
+
+            on = spec.on
+            guard = None if spec.guard is None else spec.guard.format(p=row.t, pe=row.e)
+            return connection(self, spec.listing, details, field_def, row, on, guard, laterals)
+        if isinstance(spec, Either):
+            return self.either(spec, details, row, laterals)
+        raise Uncovered(repr(spec))
+
+    def related(self, spec: ToOne, details: list[FieldDetails], row: Row, laterals: list[str]) -> Built:
+        condition = spec.on.replace("{p}", row.t).replace("{pe}", row.e)
+        if spec.guard is not None:
+            condition += " AND " + spec.guard.format(p=row.t, pe=row.e)
+        return self.to_one_lateral(spec.target, details, condition, laterals, scoped=spec.scoped)
+
+    def to_one_lateral(
+        self, source_name: str, details: list[FieldDetails], condition: str, laterals: list[str], *, scoped: bool = True
+    ) -> Built:
+        """The object of ``source_name`` meeting ``condition`` (``{t}`` its row), or null."""
+        source = SOURCES[source_name]
+        t, e, lat = self.alias("t"), self.alias("e"), self.alias("l")
+        inner: list[str] = []
+        built = self.object(source_name, details, Row(t, e), inner)
+        where = [condition.replace("{t}", t)]
+        visible = self.visibility(source, t) if scoped else None
+        if visible is not None:
+            where.append(visible)
+        laterals.append(
+            f" LEFT JOIN LATERAL (SELECT {built.json} AS j, {built.count} AS n FROM "
+            f"{self.from_clause(source, t, e)}{''.join(inner)} WHERE {' AND '.join(where)}) {lat} ON true"
+        )
+        return Built(f"{lat}.j", f"coalesce({lat}.n, 0)")
+
+    def to_many(self, spec: ToMany, details: list[FieldDetails], row: Row, laterals: list[str]) -> Built:
+        source = SOURCES[spec.target]
+        t, e, lat, s = self.alias("t"), self.alias("e"), self.alias("l"), self.alias("s")
+        inner: list[str] = []
+        built = self.object(spec.target, details, Row(t, e), inner)
+        condition = spec.on.replace("{t}", t).replace("{p}", row.t)
+        order = spec.order.replace("{t}", t)
+        laterals.append(
+            f" LEFT JOIN LATERAL (SELECT coalesce(json_agg({s}.j ORDER BY {s}.o), '[]'::json) AS j, "
+            f"coalesce(sum({s}.n), 0) AS n FROM (SELECT {built.json} AS j, {built.count} AS n, {order} AS o "
+            f"FROM {self.from_clause(source, t, e)}{''.join(inner)} WHERE {condition}) {s}) {lat} ON true"
+        )
+        return Built(f"{lat}.j", f"{lat}.n")
+
+    def either(self, spec: Either, details: list[FieldDetails], row: Row, laterals: list[str]) -> Built:
+        """A union: the first option whose guard holds (its related object may still be null)."""
+        json_cases: list[str] = []
+        count_cases: list[str] = []
+        for i, (_, option) in enumerate(spec.options):
+            built = self.related(option, details, row, laterals)
+            last = i == len(spec.options) - 1
+            if last or option.guard is None:
+                json_cases.append(f"ELSE {built.json}")
+                count_cases.append(f"ELSE {built.count}")
+                break
+            guard = option.guard.format(p=row.t, pe=row.e)
+            json_cases.append(f"WHEN {guard} THEN {built.json}")
+            count_cases.append(f"WHEN {guard} THEN {built.count}")
+        return Built(f"CASE {' '.join(json_cases)} END", f"CASE {' '.join(count_cases)} END")
+
+
+def node_types(schema: GraphQLSchema) -> list[str]:
+    """The Node types ``node(id:)`` can answer: every implementation the compiler has a table for."""
+    node = schema.type_map["Node"]
+    return [t.name for t in schema.get_possible_types(node) if t.name in NODE_TYPES]  # type: ignore[arg-type]
