@@ -22,6 +22,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from graph.context import Context
 from graph.schema import schema
+from resolvers.reads.compiled.run import autocommit_connections
 from resolvers.session import SessionFactory, session_factory
 from server.auth import DEV_VIEWER, is_loopback
 from server.endpoint import GraphQLEndpoint, Limits
@@ -69,10 +70,12 @@ def create_app(
     ``sessions`` replaces the engine's own session factory (the tests pass one whose sessions join
     a transaction they roll back); health checks always use ``engine``.
     """
+    given_sessions = sessions is not None
     sessions = sessions or session_factory(engine)
     graphql = GraphQLApp(sessions, dev=dev)
     limits = Limits.from_settings(settings) if settings is not None else Limits()
-    endpoint = GraphQLEndpoint(sessions, limits, dev=dev, ide=graphql)
+    reads = None if given_sessions else autocommit_connections(engine)
+    endpoint = GraphQLEndpoint(sessions, limits, dev=dev, ide=graphql, reads=reads)
 
     async def websocket(ws: WebSocket) -> None:
         # Subscriptions authenticate by their connection_init payload (issue 12); until then the

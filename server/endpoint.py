@@ -33,6 +33,7 @@ from graph.context import Context
 from graph.prepare import OperationRefusedError, Prepared, prepare
 from graph.schema import schema
 from resolvers.access.policy import may_run_mutation
+from resolvers.reads.compiled.run import ReadConnections, session_connections
 from resolvers.session import SessionFactory, joined_sessions
 from resolvers.viewer import Role, Viewer
 from server import idempotency
@@ -47,6 +48,7 @@ from server.answer import (
     unexpected,
 )
 from server.auth import authenticate
+from server.compiled_read import PLAN_HEADER, compiled_read
 from server.http import (
     GraphQLRequest,
     RefusalError,
@@ -87,13 +89,25 @@ class Limits:
 
 
 class GraphQLEndpoint:
-    def __init__(self, sessions: SessionFactory, limits: Limits, *, dev: bool, ide: ASGIApp) -> None:
+    def __init__(
+        self,
+        sessions: SessionFactory,
+        limits: Limits,
+        *,
+        dev: bool,
+        ide: ASGIApp,
+        reads: ReadConnections | None = None,
+    ) -> None:
         self.sessions = sessions
+        #: Where compiled reads run (one statement, no transaction).
+        self.reads = reads or session_connections(sessions)
         self.limits = limits
         self.dev = dev
         self.ide = ide
         #: Points owed back to each key's bucket (reserved, not returned), paid on its next request.
-        self._refunds: dict[str, float] = {}
+        self.refunds: dict[str, float] = {}
+        #: The name of each key (by hash) seen here, so a compiled read can pay its refund.
+        self.key_names: dict[bytes, str] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
@@ -133,6 +147,10 @@ class GraphQLEndpoint:
     async def _respond(self, request: Request, rid: str, trace: Trace) -> Response:
         graphql_request = await self._read(request)
         trace.operation = loggable_name(graphql_request.operation_name)
+        if self.limits.compile_reads:
+            compiled = await compiled_read(self, request, graphql_request, rid, trace)
+            if compiled is not None:
+                return compiled
         # One session (one connection checkout, none for the dev caller) for the key lookup and
         # the bucket; it closes before the operation runs, whose sessions are its own.
         async with self.sessions() as session:
@@ -157,8 +175,11 @@ class GraphQLEndpoint:
             bucket = await self._reserve(session, viewer, operation.requested_cost)
             await session.commit()
         if key is None:
-            result = await self._execute(graphql_request, viewer, rid, self.sessions)
-            return await self._answer(result, prepared, viewer, bucket)
+            result = await self.execute(graphql_request, viewer, rid, self.sessions)
+            response = await self.answer(result, prepared, viewer, bucket)
+            if operation.kind == "query":
+                response.headers[PLAN_HEADER] = "resolvers"
+            return response
         return await self._idempotent(graphql_request, prepared, viewer, rid, key, bucket)
 
     async def _read(self, request: Request) -> GraphQLRequest:
@@ -180,7 +201,7 @@ class GraphQLEndpoint:
         except OperationRefusedError as exc:
             extensions = {}
             if exc.cost is not None:
-                extensions = {"cost": self._cost(exc.cost, None, None)}
+                extensions = {"cost": self.cost(exc.cost, None, None)}
             raise RefusalError(400, exc.code, exc.message, extensions=extensions) from None
 
     async def _reserve(self, session: AsyncSession, viewer: Viewer, cost: int) -> float | None:
@@ -189,10 +210,10 @@ class GraphQLEndpoint:
             return None
         connection = await session.connection()
         await without_waiting_for_disk(connection)
-        refund = self._refunds.pop(viewer.key_name, 0.0)
+        refund = self.refunds.pop(viewer.key_name, 0.0)
         reservation = await reserve(connection, viewer.key_name, cost, self.limits.budget, refund)
         if not reservation.granted:
-            self._refund(viewer, refund)
+            self.refund(viewer, refund)
         if not reservation.granted:
             raise RefusalError(
                 429,
@@ -200,7 +221,7 @@ class GraphQLEndpoint:
                 f"The query costs {cost} points and the key's bucket holds "
                 f"{int(reservation.available)}; retry in {reservation.retry_after} s.",
                 headers={"Retry-After": str(reservation.retry_after)},
-                extensions={"cost": self._cost(cost, None, reservation.available)},
+                extensions={"cost": self.cost(cost, None, reservation.available)},
             )
         return reservation.available
 
@@ -210,7 +231,7 @@ class GraphQLEndpoint:
         assert viewer.key_name is not None
         return await settle(await within.connection(), viewer.key_name, refund, self.limits.budget)
 
-    async def _execute(
+    async def execute(
         self, graphql_request: GraphQLRequest, viewer: Viewer, rid: str, sessions: SessionFactory
     ) -> ExecutionResult:
         return await schema.execute(
@@ -220,17 +241,17 @@ class GraphQLEndpoint:
             operation_name=graphql_request.operation_name,
         )
 
-    async def _answer(
+    async def answer(
         self, result: ExecutionResult, prepared: Prepared, viewer: Viewer, bucket: float | None
     ) -> Response:
         status, body, refund = await self._render(result, prepared, viewer, bucket)
-        self._refund(viewer, refund)
+        self.refund(viewer, refund)
         return json_answer(status, body)
 
-    def _refund(self, viewer: Viewer, points: float) -> None:
+    def refund(self, viewer: Viewer, points: float) -> None:
         """Owe ``points`` back to the key's bucket: paid with its next reservation here."""
         if points and viewer.key_name is not None:
-            self._refunds[viewer.key_name] = self._refunds.get(viewer.key_name, 0.0) + points
+            self.refunds[viewer.key_name] = self.refunds.get(viewer.key_name, 0.0) + points
 
     async def _render(
         self,
@@ -256,7 +277,7 @@ class GraphQLEndpoint:
         if result.errors:
             content["errors"] = [error.formatted for error in result.errors]
         content["data"] = result.data
-        content["extensions"] = {"cost": self._cost(requested, actual, available)}
+        content["extensions"] = {"cost": self.cost(requested, actual, available)}
         try:
             body = orjson.dumps(content)
         except TypeError as exc:  # e.g. a lone surrogate that slipped into an answer
@@ -283,7 +304,7 @@ class GraphQLEndpoint:
                     wait_seconds=self.limits.request_timeout,
                     turn=asyncio.Lock(),
                 )
-                result = await self._execute(graphql_request, viewer, rid, inner)
+                result = await self.execute(graphql_request, viewer, rid, inner)
                 status, body, _ = await self._render(result, prepared, viewer, bucket, outer)
                 if status == 200:
                     await idempotency.store(outer, owner, key, status, body)
@@ -292,12 +313,12 @@ class GraphQLEndpoint:
                     await outer.rollback()
                 return json_answer(status, body)
             await outer.rollback()
-        self._refund(viewer, prepared.plan.requested_cost)  # a replay does no work: no charge
+        self.refund(viewer, prepared.plan.requested_cost)  # a replay does no work: no charge
         return Response(
             claimed.body, claimed.status, {"Idempotent-Replayed": "true"}, media_type="application/json"
         )
 
-    def _cost(self, requested: int, actual: int | None, available: float | None) -> dict[str, Any]:
+    def cost(self, requested: int, actual: int | None, available: float | None) -> dict[str, Any]:
         budget = self.limits.budget
         return {
             "requestedQueryCost": requested,

@@ -1,21 +1,42 @@
 """The canonical reads execute a fixed number of SQL statements, whatever the page sizes.
 
-nested.graphql is four levels deep (contacts → opportunities → salesperson / sales cycle /
-current stage → stages) and costs four statements: the contact page, the opportunity pages of
-all contacts (one LATERAL statement, active entries joined), the salespeople, and the sales
-cycles with their stages (which also answer ``currentStage`` and ``stages``).
+On the compiled path (the default) every read is one statement: its one row is the whole answer.
+
+On the resolver path (``SALESGRAPH_COMPILE_READS=0``) nested.graphql, four levels deep (contacts →
+opportunities → salesperson / sales cycle / current stage → stages), costs four statements: the
+contact page, the opportunity pages of all contacts (one LATERAL statement, active entries
+joined), the salespeople, and the sales cycles with their stages (which also answer
+``currentStage`` and ``stages``).
 """
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 from models import OpportunityStatus
 from resolvers.session import SessionFactory
-from tests.conftest import GraphQLClient, StatementLog
+from tests.conftest import GraphQLClient, StatementLog, TestDatabase
 from tests.support import factories as f
+from tests.support.api import bearer, new_key, partner_client
+
+COMPILED, RESOLVERS = "compiled", "resolvers"
+
+
+@pytest.fixture(params=[COMPILED, RESOLVERS])
+async def path(
+    request: pytest.FixtureRequest, database: TestDatabase
+) -> AsyncIterator[tuple[str, GraphQLClient]]:
+    """The dev-mode app with the compiler on (``compiled``) or off (``resolvers``)."""
+    async with partner_client(database, dev=True, compile_reads=request.param == COMPILED) as http:
+        yield request.param, GraphQLClient(http)
+
+
+def expected(path: str, resolvers: int) -> int:
+    return 1 if path == COMPILED else resolvers
+
 
 QUERIES = Path(__file__).parents[1] / "queries"
 NESTED = (QUERIES / "nested.graphql").read_text()
@@ -46,8 +67,8 @@ async def given_contacts_with_opportunities(
 
 
 @pytest.mark.parametrize(("contacts", "opportunities"), [(3, 2), (25, 10)])
-async def test_nested_read_costs_four_statements_at_any_page_size(
-    gql: GraphQLClient,
+async def test_nested_read_costs_one_statement_compiled_and_four_on_resolvers_at_any_page_size(
+    path: tuple[str, GraphQLClient],
     sessions: SessionFactory,
     sql_log: StatementLog,
     contacts: int,
@@ -56,6 +77,7 @@ async def test_nested_read_costs_four_statements_at_any_page_size(
     await given_contacts_with_opportunities(sessions, contacts=30, per_contact=12)
     sql_log.clear()
 
+    name, gql = path
     data = await gql.query(NESTED, {"contacts": contacts, "opportunities": opportunities})
 
     pages = data["contacts"]["nodes"]
@@ -64,27 +86,29 @@ async def test_nested_read_costs_four_statements_at_any_page_size(
     started = [o for c in pages for o in c["opportunities"]["nodes"] if o["currentStage"]]
     assert started
     assert all(o["salesCycle"]["stages"] for c in pages for o in c["opportunities"]["nodes"])
-    assert sql_log.count == 4, sql_log.statements
+    assert sql_log.count == expected(name, 4), sql_log.statements
 
 
 @pytest.mark.parametrize("per_contact", [3, 12])
-async def test_one_contact_read_costs_four_statements_at_any_size(
-    gql: GraphQLClient, sessions: SessionFactory, sql_log: StatementLog, per_contact: int
+async def test_one_contact_read_costs_one_statement_compiled_and_four_on_resolvers_at_any_size(
+    path: tuple[str, GraphQLClient], sessions: SessionFactory, sql_log: StatementLog, per_contact: int
 ) -> None:
     await given_contacts_with_opportunities(sessions, contacts=2, per_contact=per_contact)
     sql_log.clear()
+    name, gql = path
 
     data = await gql.query(ONE, {"no": "c001"})
 
     assert data["contact"]["no"] == "C001"
     assert len(data["contact"]["opportunities"]["nodes"]) == per_contact
-    assert sql_log.count == 4, sql_log.statements
+    assert sql_log.count == expected(name, 4), sql_log.statements
 
 
 async def test_total_count_is_queried_only_when_selected(
-    gql: GraphQLClient, sessions: SessionFactory, sql_log: StatementLog
+    path: tuple[str, GraphQLClient], sessions: SessionFactory, sql_log: StatementLog
 ) -> None:
     await given_contacts_with_opportunities(sessions, contacts=3, per_contact=2)
+    name, gql = path
     query = (
         "query($count: Boolean!) { opportunities(first: 2) { nodes { no } totalCount @include(if: $count) } }"
     )
@@ -92,22 +116,52 @@ async def test_total_count_is_queried_only_when_selected(
     sql_log.clear()
     without = await gql.query(query, {"count": False})
     statements_without = sql_log.count
+    statements_without_text = list(sql_log.statements)
     sql_log.clear()
     with_count = await gql.query(query, {"count": True})
 
     assert "totalCount" not in without["opportunities"]
     assert with_count["opportunities"]["totalCount"] == 6
     assert statements_without == 1
-    assert sql_log.count == 2
+    assert sql_log.count == expected(name, 2)
+    if name == COMPILED:
+        assert "count(*)" not in statements_without_text[0]
+        assert "count(*)" in sql_log.statements[0]
 
 
 async def test_nested_total_counts_cost_one_statement_for_all_parents(
-    gql: GraphQLClient, sessions: SessionFactory, sql_log: StatementLog
+    path: tuple[str, GraphQLClient], sessions: SessionFactory, sql_log: StatementLog
 ) -> None:
     await given_contacts_with_opportunities(sessions, contacts=5, per_contact=4)
     sql_log.clear()
+    name, gql = path
 
     data = await gql.query("{ contacts(first: 5) { nodes { opportunities(first: 1) { totalCount } } } }")
 
     assert [c["opportunities"]["totalCount"] for c in data["contacts"]["nodes"]] == [4] * 5
-    assert sql_log.count == 3
+    assert sql_log.count == expected(name, 3)
+
+
+@pytest.mark.parametrize("document", ["nested", "one"])
+async def test_a_partner_read_costs_the_admission_and_the_read_two_statements_in_all(
+    database: TestDatabase, sessions: SessionFactory, sql_log: StatementLog, document: str
+) -> None:
+    """With an API key, the key lookup, its last use and the bucket are one statement (the
+    admission) before the read's one statement, on the same connection."""
+    await given_contacts_with_opportunities(sessions, contacts=4, per_contact=3)
+    key = await new_key(sessions, "READ_ONLY")
+    query, variables = (NESTED, {"contacts": 4}) if document == "nested" else (ONE, {"no": "C001"})
+    async with partner_client(database) as http:
+        for _ in range(2):  # the second request also pays back the first one's unused cost
+            sql_log.clear()
+            response = await http.post(
+                "/graphql", json={"query": query, "variables": variables}, headers=bearer(key)
+            )
+            assert response.status_code == 200, response.text
+            assert response.headers["x-salesgraph-plan"] == "compiled"
+            assert "errors" not in response.json()
+            assert len(sql_log.statements) == 2, sql_log.statements
+            admission, read = sql_log.statements
+            assert "api_key" in admission
+            assert "cost_bucket" in admission
+            assert "api_key" not in read

@@ -280,15 +280,21 @@ async def test_an_unreachable_database_is_503_with_retry_after() -> None:
         assert response.headers["retry-after"].isdigit()
 
 
+@pytest.mark.parametrize("path", ["compiled", "resolvers"])
 async def test_something_unexpected_is_500_with_a_masked_message_and_the_request_id(
-    api: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+    api: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, path: str
 ) -> None:
     from graph.queries import setup
+    from server import compiled_read
 
     async def broken(*_: Any, **__: Any) -> None:
         raise RuntimeError("secret detail")
 
-    monkeypatch.setattr(setup, "load_setup", broken)
+    if path == "compiled":
+        monkeypatch.setattr(compiled_read, "fetch", broken)
+    else:
+        monkeypatch.setattr(compiled_read, "plan_for", lambda *_: None)  # as for an uncovered field
+        monkeypatch.setattr(setup, "load_setup", broken)
     response = await api.post("/graphql", json={"query": SETUP}, headers={"x-request-id": "req-500"})
 
     assert response.status_code == 500

@@ -13,11 +13,11 @@ from graphql import DocumentNode, FragmentDefinitionNode, GraphQLSchema, Operati
 from graphql.execution.collect_fields import FragmentDetails
 from graphql.execution.values import VariableValues
 
-from resolvers.reads.compiled.arguments import Fallback, Uncovered, variable_shape
+from resolvers.reads.compiled.arguments import FallbackError, UncoveredError, variable_shape
 from resolvers.reads.compiled.compiler import Compiled, Compiler, scope_of
 from resolvers.viewer import Viewer
 
-__all__ = ["Compiled", "Fallback", "plan_for"]
+__all__ = ["Compiled", "FallbackError", "plan_for"]
 
 #: Plans kept per process (least recently used first out); each is a few kilobytes of SQL.
 MAX_PLANS = 2_000
@@ -38,16 +38,21 @@ def plan_for(
 ) -> Compiled | None:
     """The plan of ``operation`` for requests of this variable shape and viewer scope."""
     scope = scope_of(viewer)
-    key = (query, operation.name.value if operation.name else None, variable_shape(schema, operation, values.coerced), scope)
+    key = (
+        query,
+        operation.name.value if operation.name else None,
+        variable_shape(schema, operation, values.coerced),
+        scope,
+    )
     with _lock:
         if key in _plans:
             _plans.move_to_end(key)
             return _plans[key]
     try:
         plan: Compiled | None = compile_operation(schema, document, operation, values, scope)
-    except Uncovered:
+    except UncoveredError:
         plan = None
-    except Fallback:
+    except FallbackError:
         return None  # decided by this request's values (too many IDs): never kept
     if len(query) <= MAX_CACHED_QUERY_LENGTH:
         with _lock:
@@ -65,6 +70,8 @@ def compile_operation(
     scope: str,
 ) -> Compiled:
     fragments = {
-        d.name.value: FragmentDetails(d) for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+        d.name.value: FragmentDetails(d)
+        for d in document.definitions
+        if isinstance(d, FragmentDefinitionNode)
     }
     return Compiler(schema, fragments, operation, values, scope).compile()

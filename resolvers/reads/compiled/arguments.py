@@ -35,11 +35,11 @@ from resolvers.reads.filters import lookup_key
 from resolvers.viewer import Viewer
 
 
-class Uncovered(Exception):
+class UncoveredError(Exception):
     """The operation selects something the compiler does not compile: run it on resolvers."""
 
 
-class Fallback(Exception):
+class FallbackError(Exception):
     """This request's values need the resolver path (which reports their error as always)."""
 
 
@@ -74,13 +74,13 @@ def _has_variables(node: ValueNode) -> bool:
 
 
 def guarded(get: Getter) -> Getter:
-    """``get``, with the resolver path's refusals (``RequestError``) turned into :class:`Fallback`."""
+    """``get``, with the resolver path's refusals (``RequestError``) turned into :class:`FallbackError`."""
 
     def getter(rt: Runtime) -> Any:
         try:
             return get(rt)
         except RequestError as exc:
-            raise Fallback(exc.code) from exc
+            raise FallbackError(exc.code) from exc
 
     return getter
 
@@ -121,18 +121,28 @@ class Arguments:
             value = self.values.coerced.get(name)
             return Value(value, lambda rt: rt.variables.get(name))
         arg_type = arg.type
-        value = value_from_ast(node, arg_type, self.values)
+        value = value_from_ast(node, arg_type, self.values.coerced)
         if not _has_variables(node):
             return Value(value, lambda rt: value)
 
         def evaluate(rt: Runtime) -> Any:
-            return value_from_ast(node, arg_type, VariableValues(self.values.sources, rt.variables))
+            return value_from_ast(node, arg_type, rt.variables)
 
         return Value(value, memoised(evaluate))
 
     @staticmethod
     def lookup_key(get: Getter) -> Getter:
         return lambda rt: lookup_key(get(rt))
+
+
+def mapped(get: Getter, function: Callable[[Any], Any]) -> Getter:
+    """``function`` of ``get``'s value."""
+    return lambda rt: function(get(rt))
+
+
+def index(get: Getter, i: int) -> Getter:
+    """Item ``i`` of ``get``'s list."""
+    return lambda rt: get(rt)[i]
 
 
 def item(get: Getter, key: str) -> Getter:

@@ -93,7 +93,9 @@ def _money(column: str) -> Column:
 
 def _raw(*names: str) -> dict[str, Field]:
     """Fields read as their own snake_case column (``phoneNo`` → ``phone_no``)."""
-    return {name: Column("{t}." + "".join("_" + c.lower() if c.isupper() else c for c in name)) for name in names}
+    return {
+        name: Column("{t}." + "".join("_" + c.lower() if c.isupper() else c for c in name)) for name in names
+    }
 
 
 SALESPERSON = ToOne("Salesperson", "{t}.code = {p}.salesperson_code")
@@ -185,7 +187,10 @@ SOURCES: dict[str, Source] = {
             "completedPct": _pct("coalesce({e}.completed_pct, 0)"),
             "estimatedClosingDate": Column("{e}.estimated_close_date"),
             "activeEntry": ToOne(
-                "OpportunityEntry", "{t}.entry_no = {pe}.entry_no", guard="{pe}.entry_no IS NOT NULL", scoped=False
+                "OpportunityEntry",
+                "{t}.entry_no = {pe}.entry_no",
+                guard="{pe}.entry_no IS NOT NULL",
+                scoped=False,
             ),
             "currentStage": ToOne(
                 "SalesCycleStage",
@@ -199,7 +204,14 @@ SOURCES: dict[str, Source] = {
             "campaign": ToOne("Campaign", "{t}.no = {p}.campaign_no"),
             "salesDocument": Either(
                 (
-                    ("SalesQuote", ToOne("SalesQuote", "{t}.no = {p}.sales_quote_no", guard="{p}.sales_quote_no IS NOT NULL")),
+                    (
+                        "SalesQuote",
+                        ToOne(
+                            "SalesQuote",
+                            "{t}.no = {p}.sales_quote_no",
+                            guard="{p}.sales_quote_no IS NOT NULL",
+                        ),
+                    ),
                     ("SalesOrder", ToOne("SalesOrder", "{t}.no = {p}.sales_order_no")),
                 )
             ),
@@ -213,7 +225,15 @@ SOURCES: dict[str, Source] = {
         "opportunity_entry",
         (("entry_no", "i"),),
         {
-            **_raw("entryNo", "dateOfChange", "active", "dateClosed", "daysOpen", "actionTaken", "estimatedCloseDate"),
+            **_raw(
+                "entryNo",
+                "dateOfChange",
+                "active",
+                "dateClosed",
+                "daysOpen",
+                "actionTaken",
+                "estimatedCloseDate",
+            ),
             "stageNo": Column("{t}.sales_cycle_stage"),
             "previousStageNo": Column("{t}.previous_sales_cycle_stage"),
             "stageDescription": Column("{t}.sales_cycle_stage_description"),
@@ -241,7 +261,15 @@ SOURCES: dict[str, Source] = {
         (("no", "s"),),
         {
             **_raw(
-                "no", "description", "type", "date", "priority", "status", "closed", "canceled", "dateClosed",
+                "no",
+                "description",
+                "type",
+                "date",
+                "priority",
+                "status",
+                "closed",
+                "canceled",
+                "dateClosed",
                 "systemTaskType",
             ),
             "salesperson": SALESPERSON,
@@ -321,7 +349,9 @@ class ListingSpec:
     always: tuple[str, ...] = field(default=())
 
 
-_NO_DATE = "DATE '0001-01-01'"
+#: The resolvers coalesce a missing date to ``date(1, 1, 1)``, which asyncpg sends as ``-infinity``
+#: (its encoding of ``date.min``) and reads back as ``date.min``: the same key here.
+_NO_DATE = "'-infinity'::date"
 
 _OPPORTUNITY_FILTERS: dict[str, Filter] = {
     "status": ("any", "{t}.status"),
@@ -344,7 +374,9 @@ _OPPORTUNITY_FILTERS: dict[str, Filter] = {
 }
 
 
-def _ordered(build: Callable[[Any, list[tuple[str, bool]]], Listing]) -> Callable[[list[tuple[str, bool]]], Listing]:
+def _ordered(
+    build: Callable[[Any, list[tuple[str, bool]]], Listing],
+) -> Callable[[list[tuple[str, bool]]], Listing]:
     return lambda order: build(None, order)
 
 

@@ -14,7 +14,7 @@ Values never enter the SQL text: arguments and variables become ``$n`` parameter
 request by the plan's getters (:mod:`resolvers.reads.compiled.arguments`), so one plan serves
 every request with the same document, operation, variable shape and viewer scope. A value the
 resolver path would refuse (a bad cursor, a page too large, an unstorable filter) raises
-:class:`Fallback` while the parameters are computed: that request runs on the resolver path,
+:class:`FallbackError` while the parameters are computed: that request runs on the resolver path,
 which reports the error exactly as it always has.
 """
 
@@ -34,10 +34,9 @@ from graphql import (
 from graphql.execution.collect_fields import FieldDetails, FragmentDetails, collect_fields, collect_subfields
 from graphql.execution.values import VariableValues
 
-from resolvers.reads.compiled.arguments import Arguments, Getter, Runtime, Uncovered
+from resolvers.reads.compiled.arguments import Arguments, Getter, Runtime, UncoveredError
 from resolvers.reads.compiled.catalog import (
     GRAPHQL_TYPE,
-    LISTINGS,
     ROOT_LISTS,
     ROOT_LOOKUPS,
     SOURCES,
@@ -67,7 +66,7 @@ class Compiled:
     getters: tuple[Getter, ...]
 
     def parameters(self, variables: dict[str, Any], viewer: Viewer) -> list[Any]:
-        """The statement's parameters; :class:`Fallback` when the resolver path must answer."""
+        """The statement's parameters; :class:`FallbackError` when the resolver path must answer."""
         runtime = Runtime(variables, viewer)
         return [get(runtime) for get in self.getters]
 
@@ -95,7 +94,7 @@ def scope_of(viewer: Viewer) -> str:
 
 
 class Compiler:
-    """Compiles one operation; raises :class:`Uncovered` for what only resolvers answer."""
+    """Compiles one operation; raises :class:`UncoveredError` for what only resolvers answer."""
 
     def __init__(
         self,
@@ -156,12 +155,12 @@ class Compiler:
 
     def compile(self) -> Compiled:
         if self.operation.operation is not OperationType.QUERY:
-            raise Uncovered("only queries are compiled")
+            raise UncoveredError("only queries are compiled")
         root = self.schema.query_type
         assert root is not None
         grouped = collect_fields(self.schema, self.fragments, self.values, root, self.operation)
         if grouped.new_defer_usages:
-            raise Uncovered("@defer")
+            raise UncoveredError("@defer")
         pairs: list[tuple[str, str]] = []
         counts: list[str] = []
         laterals: list[str] = []
@@ -197,7 +196,7 @@ class Compiler:
             return self.viewer(details, field_def, laterals)
         if name == "setup":
             return self.to_one_lateral("Setup", details, "true", laterals)
-        raise Uncovered(f"Query.{name}")
+        raise UncoveredError(f"Query.{name}")
 
     def lookup(self, name: str, details: list[FieldDetails], field_def: Any, laterals: list[str]) -> Built:
         type_name, argument, column = ROOT_LOOKUPS[name]
@@ -229,7 +228,7 @@ class Compiler:
                 pairs.append((key, built.json))
                 counts.append(built.count)
             else:
-                raise Uncovered(f"Viewer.{name}")
+                raise UncoveredError(f"Viewer.{name}")
         return Built(json_object(pairs), " + ".join(counts))
 
     # --- objects -------------------------------------------------------------------------------
@@ -239,7 +238,7 @@ class Compiler:
             self.schema, self.fragments, self.values, self.operation, parent_type, details
         )
         if collected.new_defer_usages:
-            raise Uncovered("@defer")
+            raise UncoveredError("@defer")
         return collected.grouped_field_set
 
     def object(self, source_name: str, details: list[FieldDetails], row: Row, laterals: list[str]) -> Built:
@@ -261,14 +260,16 @@ class Compiler:
                 continue
             spec = source.fields.get(name)
             if spec is None:
-                raise Uncovered(f"{gql_type.name}.{name}")
+                raise UncoveredError(f"{gql_type.name}.{name}")
             built = self.field(spec, sub, gql_type.fields[name], row, laterals)
             pairs.append((key, built.json))
             if built.count != "0":
                 counts.append(built.count)
         return Built(json_object(pairs), " + ".join(counts))
 
-    def field(self, spec: Any, details: list[FieldDetails], field_def: Any, row: Row, laterals: list[str]) -> Built:
+    def field(
+        self, spec: Any, details: list[FieldDetails], field_def: Any, row: Row, laterals: list[str]
+    ) -> Built:
         if isinstance(spec, Column):
             return Built(formatted(spec.sql.format(t=row.t, e=row.e), spec.format), "0")
         if isinstance(spec, ToOne):
@@ -283,7 +284,7 @@ class Compiler:
             return connection(self, spec.listing, details, field_def, row, on, guard, laterals)
         if isinstance(spec, Either):
             return self.either(spec, details, row, laterals)
-        raise Uncovered(repr(spec))
+        raise UncoveredError(repr(spec))
 
     def related(self, spec: ToOne, details: list[FieldDetails], row: Row, laterals: list[str]) -> Built:
         condition = spec.on.replace("{p}", row.t).replace("{pe}", row.e)
@@ -292,7 +293,13 @@ class Compiler:
         return self.to_one_lateral(spec.target, details, condition, laterals, scoped=spec.scoped)
 
     def to_one_lateral(
-        self, source_name: str, details: list[FieldDetails], condition: str, laterals: list[str], *, scoped: bool = True
+        self,
+        source_name: str,
+        details: list[FieldDetails],
+        condition: str,
+        laterals: list[str],
+        *,
+        scoped: bool = True,
     ) -> Built:
         """The object of ``source_name`` meeting ``condition`` (``{t}`` its row), or null."""
         source = SOURCES[source_name]

@@ -20,7 +20,18 @@ from typing import TYPE_CHECKING, Any
 from graphql import GraphQLObjectType, get_named_type
 from graphql.execution.collect_fields import FieldDetails
 
-from resolvers.reads.compiled.arguments import Fallback, Getter, Runtime, Uncovered, Value, guarded, item, memoised
+from resolvers.reads.compiled.arguments import (
+    FallbackError,
+    Getter,
+    Runtime,
+    UncoveredError,
+    Value,
+    guarded,
+    index,
+    item,
+    mapped,
+    memoised,
+)
 from resolvers.reads.compiled.catalog import LISTINGS, SOURCES, ListingSpec
 from resolvers.reads.compiled.sql import cursor, json_object, quote
 from resolvers.reads.filters import code_key, escape_like, storable
@@ -87,7 +98,7 @@ def _seek_values(listing: Listing, kinds: list[str], get_cursor: Getter) -> Gett
         for value, kind in zip(values, kinds, strict=True):
             python_type = KINDS[kind][0]
             if not isinstance(value, python_type) or (python_type is int and isinstance(value, bool)):
-                raise Fallback("a cursor value of another type")  # what would the resolvers do? ask them
+                raise FallbackError("a cursor value of another type")  # what would the resolvers do? ask them
         return values
 
     return memoised(guarded(get))
@@ -118,27 +129,27 @@ def _filters(compiler: Compiler, spec: ListingSpec, value: Value, t: str, e: str
         if given is None:
             continue
         if key not in spec.filters:
-            raise Uncovered(f"filter {key}")
+            raise UncoveredError(f"filter {key}")
         kind, column = spec.filters[key]
         column = column.format(t=t, e=e)
         get = item(value.getter, key)
         if kind == "eq":
             cast = "boolean" if isinstance(given, bool) else "int" if isinstance(given, int) else "text"
-            text_get = guarded(lambda rt, g=get: storable(v) if isinstance(v := g(rt), str) else v)
+            text_get = guarded(mapped(get, lambda v: storable(v) if isinstance(v, str) else v))
             conditions.append(f"{column} = {compiler.param(text_get, cast)}")
         elif kind == "code":
-            conditions.append(f"{column} = {compiler.param(guarded(lambda rt, g=get: code_key(g(rt))), 'text')}")
+            conditions.append(f"{column} = {compiler.param(guarded(mapped(get, code_key)), 'text')}")
         elif kind == "enum":
-            conditions.append(f"{column} = {compiler.param(lambda rt, g=get: name_of(g(rt)), 'text')}")
+            conditions.append(f"{column} = {compiler.param(mapped(get, name_of), 'text')}")
         elif kind == "any":
-            names = compiler.param(lambda rt, g=get: [name_of(v) for v in g(rt)], "text[]")
+            names = compiler.param(mapped(get, lambda vs: [name_of(v) for v in vs]), "text[]")
             conditions.append(f"{column} = ANY({names})")
         elif kind == "from":
             conditions.append(f"{column} >= {compiler.param(get, 'date')}")
         elif kind == "to":
             conditions.append(f"{column} <= {compiler.param(get, 'date')}")
         elif kind == "contains":
-            pattern = compiler.param(guarded(lambda rt, g=get: _pattern(g(rt))), "text")
+            pattern = compiler.param(guarded(mapped(get, _pattern)), "text")
             conditions.append(f"({pattern} IS NULL OR {column} ILIKE {pattern} ESCAPE '\\')")
         elif kind == "active_on":
             on = compiler.param(get, "date")
@@ -147,13 +158,13 @@ def _filters(compiler: Compiler, spec: ListingSpec, value: Value, t: str, e: str
                 f"({column}.ending_date IS NULL OR {column}.ending_date >= {on})"
             )
         elif kind == "stalled":
-            days = compiler.param(guarded(lambda rt, g=get: _stalled_days(g(rt))), "int")
+            days = compiler.param(guarded(mapped(get, _stalled_days)), "int")
             conditions.append(
                 f"{e}.date_closed IS NULL AND {e}.entry_no IS NOT NULL AND "
                 f"({STAGE_ENTERED_ON.format(e=e)}) < {BUSINESS_TODAY} - {days}"
             )
         else:
-            raise Uncovered(kind)
+            raise UncoveredError(kind)
     return conditions
 
 
@@ -166,7 +177,7 @@ def _pattern(text: str | None) -> str | None:
 def _stalled_days(days: int) -> int:
     """``stage_age.stalled_for``'s range check: outside it the resolvers answer INVALID_FILTER."""
     if not 0 <= days <= MAX_STALLED_DAYS:
-        raise Fallback("INVALID_FILTER")
+        raise FallbackError("INVALID_FILTER")
     return days
 
 
@@ -187,7 +198,7 @@ def connection(
     args = compiler.args.of(field_def, details[0].node)
     for other in details[1:]:
         if compiler.args.of(field_def, other.node).keys() != args.keys():
-            raise Uncovered("merged fields")  # identical arguments are guaranteed by validation
+            raise UncoveredError("merged fields")  # identical arguments are guaranteed by validation
     terms = ordering(
         spec, [(name_of(o["field"]), name_of(o["direction"]) == "DESC") for o in args["orderBy"].value or ()]
     )
@@ -195,7 +206,10 @@ def connection(
     first, after, last, before = (args[k].value for k in ("first", "after", "last", "before"))
     backwards = last is not None or (before is not None and first is None)
     page = _page_args(args)
+    # The page's arguments are checked for every request (as the resolver does), even when only
+    # `totalCount` is selected and no parameter needs the size.
     size = compiler.param(lambda rt: page(rt).size, "int")
+    check = f"{size} IS NOT NULL"
 
     t, e, x, w, lat = (compiler.alias(p) for p in ("t", "e", "x", "w", "c"))
     conditions: list[str] = []
@@ -216,9 +230,7 @@ def connection(
         if args[cursor_name].value is None:
             continue
         seek = _seek_values(listing, kinds, args[cursor_name].getter)
-        values = [
-            compiler.param(lambda rt, i=i, s=seek: s(rt)[i], KINDS[kind][1]) for i, kind in enumerate(kinds)
-        ]
+        values = [compiler.param(index(seek, i), KINDS[kind][1]) for i, kind in enumerate(kinds)]
         conditions.append(_seek(keys, values, forward))
     order = ", ".join(f"{sql} {'DESC' if descending != backwards else 'ASC'}" for sql, descending in keys)
     where = " AND ".join(conditions) if conditions else "true"
@@ -246,7 +258,12 @@ def connection(
             built = compiler.object(spec.target, sub, row, row_laterals)
             column = f"j{len(row_pairs)}"
             row_pairs.append(f"{built.json} AS {column}, {built.count} AS n{column}")
-            pairs.append((key, f"coalesce(json_agg({w}.{column} ORDER BY {ordered}) FILTER (WHERE {kept}), '[]'::json)"))
+            pairs.append(
+                (
+                    key,
+                    f"coalesce(json_agg({w}.{column} ORDER BY {ordered}) FILTER (WHERE {kept}), '[]'::json)",
+                )
+            )
             counts.append(f"coalesce(sum({w}.n{column}) FILTER (WHERE {kept}), 0)")
         elif name == "edges":
             needs_rows = True
@@ -266,9 +283,8 @@ def connection(
                     row_pairs.append(f"{built.json} AS {column}, {built.count} AS n{column}")
                     edge_pairs.append((edge_key, f"{w}.{column}"))
                     edge_counts.append(f"{w}.n{column}")
-            pairs.append(
-                (key, f"coalesce(json_agg({json_object(edge_pairs)} ORDER BY {ordered}) FILTER (WHERE {kept}), '[]'::json)")
-            )
+            edges = f"json_agg({json_object(edge_pairs)} ORDER BY {ordered}) FILTER (WHERE {kept})"
+            pairs.append((key, f"coalesce({edges}, '[]'::json)"))
             counts.append(f"coalesce(sum({' + '.join(edge_counts)}) FILTER (WHERE {kept}), 0)")
         elif name == "pageInfo":
             needs_rows = True
@@ -283,15 +299,17 @@ def connection(
             }
             info_type = get_named_type(conn_type.fields["pageInfo"].type)
             assert isinstance(info_type, GraphQLObjectType)
-            info_pairs = [(k, info[s[0].node.name.value]) for k, s in compiler.subfields(info_type, sub).items()]
+            info_pairs = [
+                (k, info[s[0].node.name.value]) for k, s in compiler.subfields(info_type, sub).items()
+            ]
             pairs.append((key, json_object(info_pairs)))
             counts.append("1")
         else:
-            raise Uncovered(f"{conn_type.name}.{name}")
+            raise UncoveredError(f"{conn_type.name}.{name}")
     json = json_object(pairs)
     count = " + ".join(counts)
     if not needs_rows:
-        laterals.append(f" LEFT JOIN LATERAL (SELECT {json} AS j, {count} AS n) {lat} ON true")
+        laterals.append(f" LEFT JOIN LATERAL (SELECT {json} AS j, {count} AS n WHERE {check}) {lat} ON true")
         return Built(f"{lat}.j", f"{lat}.n")
     composite = f"{t} AS r, {e} AS re" if source.active_entry else f"{t} AS r, NULL::int AS re"
     key_columns = ", ".join(f"{sql} AS k{i}" for i, (sql, _) in enumerate(keys))
@@ -304,6 +322,7 @@ def connection(
         f"SELECT {x}.rn, {cursor_sql} AS cur{''.join(', ' + p for p in row_pairs)} "
         f"FROM ({page_sql}) {x}{''.join(row_laterals)}"
     )
-    laterals.append(f" LEFT JOIN LATERAL (SELECT {json} AS j, {count} AS n FROM ({rows_sql}) {w}) {lat} ON true")
+    laterals.append(
+        f" LEFT JOIN LATERAL (SELECT {json} AS j, {count} AS n FROM ({rows_sql}) {w}) {lat} ON true"
+    )
     return Built(f"{lat}.j", f"{lat}.n")
-

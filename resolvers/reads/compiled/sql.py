@@ -67,8 +67,11 @@ def json_item(sql: str, kind: str) -> str:
         return f"to_json({sql})::text"
     if kind in ("i", "b"):
         return f"({sql})::text"
-    if kind in ("n", "d"):
+    if kind == "n":
         return f"to_json(({sql})::text)::text"
+    if kind == "d":
+        # asyncpg reads -infinity as date.min, whose isoformat is 0001-01-01 (see catalog._NO_DATE).
+        return f"CASE WHEN ({sql}) = '-infinity' THEN '\"0001-01-01\"' ELSE to_json(({sql})::text)::text END"
     raise ValueError(kind)
 
 
@@ -85,5 +88,6 @@ def cursor(fingerprint: str, keys: Sequence[tuple[str, str]]) -> str:
 
 
 def _json_string(text: str) -> str:
-    assert text.isascii() and '"' not in text and "\\" not in text
+    if not text.isascii() or '"' in text or "\\" in text:
+        raise ValueError(text)  # type names and fingerprints never hold these
     return f'"{text}"'

@@ -1,0 +1,43 @@
+"""Running a compiled read: one statement on one connection, without a transaction.
+
+A read needs neither BEGIN nor ROLLBACK: its one statement sees one snapshot on its own, so the
+connection runs in autocommit (:func:`autocommit_connections`). Tests pass
+:func:`session_connections`, whose connection is their rolled-back transaction's.
+The statement goes through SQLAlchemy's asyncpg adapter, which prepares it once per connection
+(its prepared-statement cache is keyed by the SQL text, and a plan's text never changes).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from resolvers.reads.compiled.compiler import Compiled
+from resolvers.session import SessionFactory
+
+ReadConnections = Callable[[], AbstractAsyncContextManager[AsyncConnection]]
+
+
+def autocommit_connections(engine: AsyncEngine) -> ReadConnections:
+    autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
+    return autocommit.connect
+
+
+def session_connections(sessions: SessionFactory) -> ReadConnections:
+    @asynccontextmanager
+    async def connect() -> AsyncIterator[AsyncConnection]:
+        async with sessions() as session:
+            yield await session.connection()
+            await session.commit()  # what the connection wrote (the admission) is kept
+
+    return connect
+
+
+async def fetch(connection: AsyncConnection, plan: Compiled, parameters: list[Any]) -> tuple[str, int]:
+    """The ``data`` object's JSON text and the number of objects in it."""
+    result = await connection.exec_driver_sql(plan.sql, tuple(parameters))
+    row: Any = result.one()
+    return str(row[0]), int(row[1])

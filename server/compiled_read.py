@@ -1,0 +1,106 @@
+"""A query on the compiled path: one connection checkout and at most two statements, the
+admission (key, last use and bucket in one, :mod:`server.admission`; none for the dev caller) and
+the read itself (:mod:`resolvers.reads.compiled`), whose JSON text becomes the body unparsed.
+
+Anything unusual leaves this path before a statement runs or before anything is written, and the
+endpoint's general path answers it with its precise status and message: a document that does not
+prepare (400), a key that is unknown (401) or whose bucket is short (429), a mutation, an
+introspection query. An operation the compiler does not cover, or whose values the resolvers
+refuse with their own errors, runs on the resolvers with the viewer and reservation admitted here.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import orjson
+from starlette.requests import Request
+from starlette.responses import Response
+
+from graph.prepare import OperationRefusedError, prepare
+from graph.schema import schema
+from resolvers.reads.compiled import FallbackError, plan_for
+from resolvers.reads.compiled.run import fetch
+from server.admission import admit, token_hash
+from server.answer import Trace, json_answer
+from server.auth import DEV_VIEWER, bearer_token, is_loopback
+from server.http import GraphQLRequest
+
+if TYPE_CHECKING:
+    from server.endpoint import GraphQLEndpoint
+
+#: Response header naming the path a query took: ``compiled`` (one SQL statement) or ``resolvers``.
+PLAN_HEADER = "x-salesgraph-plan"
+
+
+async def compiled_read(
+    endpoint: GraphQLEndpoint, request: Request, graphql_request: GraphQLRequest, rid: str, trace: Trace
+) -> Response | None:
+    """The answer of a query admitted here, or ``None`` for the endpoint's general path."""
+    token = bearer_token(request.headers.get("authorization"))
+    key_hash = None if token is None else token_hash(token)
+    if key_hash is None and not (token is None and endpoint.dev and is_loopback(request)):
+        return None
+    limits = endpoint.limits
+    try:
+        prepared = prepare(
+            schema._schema,
+            graphql_request.query,
+            graphql_request.operation_name,
+            graphql_request.variables,
+            introspection=limits.introspection,
+            max_cost=limits.max_query_cost,
+        )
+    except OperationRefusedError:
+        return None
+    operation = prepared.plan
+    if operation.kind != "query" or operation.introspection:
+        return None
+    requested = operation.requested_cost
+    trace.cost = requested
+    plan = None
+    async with endpoint.reads() as connection:
+        if key_hash is None:
+            viewer, bucket = DEV_VIEWER, None
+        else:
+            known = endpoint.key_names.get(key_hash)
+            refund = endpoint.refunds.pop(known, 0.0) if known is not None else 0.0
+            admission = await admit(connection, key_hash, requested, limits.budget, refund)
+            if admission is None or admission.available is None:
+                if known is not None and refund:
+                    endpoint.refunds[known] = endpoint.refunds.get(known, 0.0) + refund
+                return None  # 401 or 429, with the general path's detail; nothing was written
+            viewer, bucket = admission.viewer, admission.available
+            assert viewer.key_name is not None
+            endpoint.key_names[key_hash] = viewer.key_name
+        trace.key = viewer.key_name
+        plan = plan_for(
+            schema._schema,
+            graphql_request.query,
+            prepared.document,
+            prepared.operation,
+            prepared.values,
+            viewer,
+        )
+        if plan is not None:
+            try:
+                parameters = plan.parameters(prepared.values.coerced, viewer)
+            except FallbackError:
+                plan = None
+        if plan is not None:
+            data, actual = await fetch(connection, plan, parameters)
+    if plan is None:
+        result = await endpoint.execute(graphql_request, viewer, rid, endpoint.sessions)
+        response = await endpoint.answer(result, prepared, viewer, bucket)
+        response.headers[PLAN_HEADER] = "resolvers"
+        return response
+    available = bucket
+    if bucket is not None and actual != requested:
+        endpoint.refund(viewer, requested - actual)
+        available = min(limits.budget.capacity, bucket + requested - actual)
+    cost = orjson.dumps({"cost": endpoint.cost(requested, actual, available)})
+    # PostgreSQL's JSON text goes into the body as it is: never decoded into Python objects.
+    body = b'{"data":' + data.encode() + b',"extensions":' + cost + b"}"
+    response = json_answer(200, body)
+    response.headers[PLAN_HEADER] = "compiled"
+    return response
