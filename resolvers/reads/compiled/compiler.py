@@ -37,8 +37,6 @@ from graphql.execution.values import VariableValues
 from resolvers.reads.compiled.arguments import Arguments, Getter, Runtime, UncoveredError
 from resolvers.reads.compiled.catalog import (
     GRAPHQL_TYPE,
-    ROOT_LISTS,
-    ROOT_LOOKUPS,
     SOURCES,
     Column,
     Either,
@@ -47,6 +45,7 @@ from resolvers.reads.compiled.catalog import (
     ToMany,
     ToOne,
 )
+from resolvers.reads.compiled.listings import ROOT_LISTS, ROOT_LOOKUPS
 from resolvers.reads.compiled.sql import formatted, global_id, json_object, quote
 from resolvers.viewer import Viewer
 

@@ -32,7 +32,8 @@ from resolvers.reads.compiled.arguments import (
     mapped,
     memoised,
 )
-from resolvers.reads.compiled.catalog import LISTINGS, SOURCES, ListingSpec
+from resolvers.reads.compiled.catalog import SOURCES
+from resolvers.reads.compiled.listings import LISTINGS, ListingSpec
 from resolvers.reads.compiled.sql import cursor, json_object, quote
 from resolvers.reads.filters import code_key, escape_like, storable
 from resolvers.reads.pagination import Listing, PageArgs, decode_cursor
