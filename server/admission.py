@@ -61,7 +61,8 @@ ADMIT = text(
 @dataclass(frozen=True, slots=True)
 class Admission:
     viewer: Viewer
-    #: Points left after the reservation; ``None`` when the cost did not fit (nothing was taken).
+    #: Points left after the reservation; ``None`` when the cost did not fit (nothing was taken),
+    #: or for the unthrottled dev caller.
     available: float | None
 
 

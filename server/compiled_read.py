@@ -11,17 +11,20 @@ refuse with their own errors, runs on the resolvers with the viewer and reservat
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import orjson
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncConnection
 from starlette.requests import Request
 from starlette.responses import Response
 
-from graph.prepare import OperationRefusedError, prepare
+from graph.prepare import OperationRefusedError, Prepared, prepare
 from graph.schema import schema
-from resolvers.reads.compiled import FallbackError, plan_for
+from resolvers.reads.compiled import Compiled, FallbackError, plan_for
 from resolvers.reads.compiled.run import fetch
-from server.admission import admit, token_hash
+from resolvers.viewer import Viewer
+from server.admission import Admission, admit, token_hash
 from server.answer import Trace, json_answer
 from server.auth import DEV_VIEWER, bearer_token, is_loopback
 from server.http import GraphQLRequest
@@ -58,37 +61,26 @@ async def compiled_read(
         return None
     requested = operation.requested_cost
     trace.cost = requested
-    plan = None
-    async with endpoint.reads() as connection:
-        if key_hash is None:
-            viewer, bucket = DEV_VIEWER, None
-        else:
-            known = endpoint.key_names.get(key_hash)
-            refund = endpoint.refunds.pop(known, 0.0) if known is not None else 0.0
-            admission = await admit(connection, key_hash, requested, limits.budget, refund)
-            if admission is None or admission.available is None:
-                if known is not None and refund:
-                    endpoint.refunds[known] = endpoint.refunds.get(known, 0.0) + refund
-                return None  # 401 or 429, with the general path's detail; nothing was written
-            viewer, bucket = admission.viewer, admission.available
-            assert viewer.key_name is not None
-            endpoint.key_names[key_hash] = viewer.key_name
-        trace.key = viewer.key_name
-        plan = plan_for(
-            schema._schema,
-            graphql_request.query,
-            prepared.document,
-            prepared.operation,
-            prepared.values,
-            viewer,
-        )
-        if plan is not None:
-            try:
-                parameters = plan.parameters(prepared.values.coerced, viewer)
-            except FallbackError:
-                plan = None
-        if plan is not None:
-            data, actual = await fetch(connection, plan, parameters)
+    admitted: Admission | None = None
+    for attempt in (1, 2):
+        try:
+            async with endpoint.reads() as connection:
+                if admitted is None:
+                    admitted = await _admit(endpoint, connection, key_hash, requested)
+                    if admitted is None:
+                        return None  # 401 or 429, with the general path's detail; nothing was written
+                viewer, bucket = admitted.viewer, admitted.available
+                trace.key = viewer.key_name
+                plan = _plan(prepared, graphql_request, viewer)
+                if plan is not None:
+                    data, actual = await fetch(connection, plan[0], plan[1])
+            break
+        except DBAPIError as exc:
+            # No pre-ping per checkout (server/engine.py): a connection the server dropped fails its
+            # first statement, and the pool then recycles all of them. A read is safe to repeat,
+            # on a fresh connection; the admission, once done, is not repeated.
+            if attempt == 2 or not exc.connection_invalidated:
+                raise
     if plan is None:
         result = await endpoint.execute(graphql_request, viewer, rid, endpoint.sessions)
         response = await endpoint.answer(result, prepared, viewer, bucket)
@@ -104,3 +96,37 @@ async def compiled_read(
     response = json_answer(200, body)
     response.headers[PLAN_HEADER] = "compiled"
     return response
+
+
+async def _admit(
+    endpoint: GraphQLEndpoint, connection: AsyncConnection, key_hash: bytes | None, cost: int
+) -> Admission | None:
+    """The dev caller (unthrottled), or the key's caller with ``cost`` reserved; ``None`` when the
+    key is unknown or its bucket is short (the refund it was owed stays owed)."""
+    if key_hash is None:
+        return Admission(DEV_VIEWER, None)
+    known = endpoint.key_names.get(key_hash)
+    refund = endpoint.refunds.pop(known, 0.0) if known is not None else 0.0
+    admission = await admit(connection, key_hash, cost, endpoint.limits.budget, refund)
+    if admission is None or admission.available is None:
+        if known is not None and refund:
+            endpoint.refunds[known] = endpoint.refunds.get(known, 0.0) + refund
+        return None
+    assert admission.viewer.key_name is not None
+    endpoint.key_names[key_hash] = admission.viewer.key_name
+    return admission
+
+
+def _plan(
+    prepared: Prepared, graphql_request: GraphQLRequest, viewer: Viewer
+) -> tuple[Compiled, list[Any]] | None:
+    """The compiled plan and this request's parameters; ``None`` for the resolvers to answer."""
+    plan = plan_for(
+        schema._schema, graphql_request.query, prepared.document, prepared.operation, prepared.values, viewer
+    )
+    if plan is None:
+        return None
+    try:
+        return plan, plan.parameters(prepared.values.coerced, viewer)
+    except FallbackError:
+        return None

@@ -29,7 +29,11 @@ def create_engine(url: str, settings: Settings | None = None) -> AsyncEngine:
         pool_size=s.pool_size,
         max_overflow=s.max_overflow,
         pool_timeout=s.pool_timeout_ms / 1000,
-        pool_pre_ping=True,
+        # No ping per checkout: it is a round trip on every request. A connection the server has
+        # dropped (a restart) fails its first statement instead; SQLAlchemy then recycles every
+        # connection the pool holds, a compiled read retries once on a fresh one, and anything else
+        # is answered 503 SERVICE_UNAVAILABLE with Retry-After (nothing was written).
+        pool_pre_ping=False,
         connect_args={
             # asyncpg's own default is 60 s: a server that does not answer would hold a command that long.
             "timeout": s.connect_timeout_ms / 1000,
