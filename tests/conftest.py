@@ -181,3 +181,19 @@ class GraphQLClient:
 @pytest.fixture
 def gql(client: httpx.AsyncClient) -> GraphQLClient:
     return GraphQLClient(client)
+
+
+@pytest.fixture(params=["compiled", "resolvers"])
+async def read_path(
+    request: pytest.FixtureRequest, database: TestDatabase
+) -> AsyncIterator[tuple[str, GraphQLClient]]:
+    """The dev-mode app with the read compiler on (``compiled``) or off (``resolvers``), for tests
+    of what each path costs: a compiled read is one statement, the resolvers batch per level."""
+    from dataclasses import replace
+
+    from server.settings import Settings
+
+    settings = replace(Settings.from_env({}), compile_reads=request.param == "compiled")
+    app = create_app(database.engine, dev=True, sessions=database.sessions, settings=settings)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as c:
+        yield request.param, GraphQLClient(c)

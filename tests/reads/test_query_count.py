@@ -11,7 +11,6 @@ joined), the salespeople, and the sales cycles with their stages (which also ans
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -22,16 +21,7 @@ from tests.conftest import GraphQLClient, StatementLog, TestDatabase
 from tests.support import factories as f
 from tests.support.api import bearer, new_key, partner_client
 
-COMPILED, RESOLVERS = "compiled", "resolvers"
-
-
-@pytest.fixture(params=[COMPILED, RESOLVERS])
-async def path(
-    request: pytest.FixtureRequest, database: TestDatabase
-) -> AsyncIterator[tuple[str, GraphQLClient]]:
-    """The dev-mode app with the compiler on (``compiled``) or off (``resolvers``)."""
-    async with partner_client(database, dev=True, compile_reads=request.param == COMPILED) as http:
-        yield request.param, GraphQLClient(http)
+COMPILED = "compiled"
 
 
 def expected(path: str, resolvers: int) -> int:
@@ -68,7 +58,7 @@ async def given_contacts_with_opportunities(
 
 @pytest.mark.parametrize(("contacts", "opportunities"), [(3, 2), (25, 10)])
 async def test_nested_read_costs_one_statement_compiled_and_four_on_resolvers_at_any_page_size(
-    path: tuple[str, GraphQLClient],
+    read_path: tuple[str, GraphQLClient],
     sessions: SessionFactory,
     sql_log: StatementLog,
     contacts: int,
@@ -77,7 +67,7 @@ async def test_nested_read_costs_one_statement_compiled_and_four_on_resolvers_at
     await given_contacts_with_opportunities(sessions, contacts=30, per_contact=12)
     sql_log.clear()
 
-    name, gql = path
+    name, gql = read_path
     data = await gql.query(NESTED, {"contacts": contacts, "opportunities": opportunities})
 
     pages = data["contacts"]["nodes"]
@@ -91,11 +81,11 @@ async def test_nested_read_costs_one_statement_compiled_and_four_on_resolvers_at
 
 @pytest.mark.parametrize("per_contact", [3, 12])
 async def test_one_contact_read_costs_one_statement_compiled_and_four_on_resolvers_at_any_size(
-    path: tuple[str, GraphQLClient], sessions: SessionFactory, sql_log: StatementLog, per_contact: int
+    read_path: tuple[str, GraphQLClient], sessions: SessionFactory, sql_log: StatementLog, per_contact: int
 ) -> None:
     await given_contacts_with_opportunities(sessions, contacts=2, per_contact=per_contact)
     sql_log.clear()
-    name, gql = path
+    name, gql = read_path
 
     data = await gql.query(ONE, {"no": "c001"})
 
@@ -105,10 +95,10 @@ async def test_one_contact_read_costs_one_statement_compiled_and_four_on_resolve
 
 
 async def test_total_count_is_queried_only_when_selected(
-    path: tuple[str, GraphQLClient], sessions: SessionFactory, sql_log: StatementLog
+    read_path: tuple[str, GraphQLClient], sessions: SessionFactory, sql_log: StatementLog
 ) -> None:
     await given_contacts_with_opportunities(sessions, contacts=3, per_contact=2)
-    name, gql = path
+    name, gql = read_path
     query = (
         "query($count: Boolean!) { opportunities(first: 2) { nodes { no } totalCount @include(if: $count) } }"
     )
@@ -130,11 +120,11 @@ async def test_total_count_is_queried_only_when_selected(
 
 
 async def test_nested_total_counts_cost_one_statement_for_all_parents(
-    path: tuple[str, GraphQLClient], sessions: SessionFactory, sql_log: StatementLog
+    read_path: tuple[str, GraphQLClient], sessions: SessionFactory, sql_log: StatementLog
 ) -> None:
     await given_contacts_with_opportunities(sessions, contacts=5, per_contact=4)
     sql_log.clear()
-    name, gql = path
+    name, gql = read_path
 
     data = await gql.query("{ contacts(first: 5) { nodes { opportunities(first: 1) { totalCount } } } }")
 

@@ -63,7 +63,16 @@ class Either:
     options: tuple[tuple[str, ToOne], ...]
 
 
-Field = Column | ToOne | ToMany | Paged | Either
+@dataclass(frozen=True, slots=True)
+class Computed:
+    """A figure computed from entries (:mod:`resolvers.reads.compiled.statistics`): ``statistics``
+    of a scope (``SALESPERSON``…), ``stage_statistics``, ``close_code_count``, ``days_in_stage``."""
+
+    kind: str
+    scope: str | None = None
+
+
+Field = Column | ToOne | ToMany | Paged | Either | Computed
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +112,7 @@ SOURCES: dict[str, Source] = {
         {
             **_raw("code", "name", "email", "phoneNo", "jobTitle", "blocked", "privacyBlocked"),
             "commissionPct": _pct("{t}.commission_pct"),
+            "statistics": Computed("statistics", "SALESPERSON"),
             "opportunities": Paged("opportunity", "{t}.salesperson_code = {p}.code"),
             "tasks": Paged("task", "{t}.salesperson_code = {p}.code"),
         },
@@ -113,6 +123,7 @@ SOURCES: dict[str, Source] = {
         {
             **_raw("no", "type", "name", "email", "phoneNo", "companyNo"),
             "company": ToOne("Contact", "{t}.no = {p}.company_no"),
+            "statistics": Computed("statistics", "CONTACT"),
             "salesperson": SALESPERSON,
             # A person has no persons: the resolver pages them by company number "" (none).
             "persons": Paged(
@@ -126,6 +137,7 @@ SOURCES: dict[str, Source] = {
         (("no", "s"),),
         {
             **_raw("no", "description", "startingDate", "endingDate", "activated"),
+            "statistics": Computed("statistics", "CAMPAIGN"),
             "salesperson": SALESPERSON,
             "opportunities": Paged("opportunity", "{t}.campaign_no = {p}.no"),
         },
@@ -135,6 +147,7 @@ SOURCES: dict[str, Source] = {
         (("code", "s"),),
         {
             **_raw("code", "description", "probabilityCalculation", "blocked"),
+            "statistics": Computed("statistics", "SALES_CYCLE"),
             "stages": ToMany("SalesCycleStage", "{t}.sales_cycle_code = {p}.code", "{t}.stage"),
             "opportunities": Paged("opportunity", "{t}.sales_cycle_code = {p}.code"),
         },
@@ -146,6 +159,7 @@ SOURCES: dict[str, Source] = {
             **_raw("salesCycleCode", "stage", "description", "quoteRequired", "allowSkip", "dateFormula"),
             "completedPct": _pct("{t}.completed_pct"),
             "chancesOfSuccessPct": _pct("{t}.chances_of_success_pct"),
+            "statistics": Computed("stage_statistics"),
             "salesCycle": ToOne("SalesCycle", "{t}.code = {p}.sales_cycle_code"),
             "activity": ToOne("Activity", "{t}.code = {p}.activity_code"),
         },
@@ -166,7 +180,7 @@ SOURCES: dict[str, Source] = {
     "CloseOpportunityCode": Source(
         "close_opportunity_code",
         (("code", "s"),),
-        _raw("code", "description", "type"),
+        {**_raw("code", "description", "type"), "noOfOpportunities": Computed("close_code_count")},
     ),
     "Opportunity": Source(
         "opportunity",
@@ -181,6 +195,7 @@ SOURCES: dict[str, Source] = {
             "chancesOfSuccessPct": _pct("coalesce({e}.chances_of_success_pct, 0)"),
             "completedPct": _pct("coalesce({e}.completed_pct, 0)"),
             "estimatedClosingDate": Column("{e}.estimated_close_date"),
+            "daysInCurrentStage": Computed("days_in_stage"),
             "activeEntry": ToOne(
                 "OpportunityEntry",
                 "{t}.entry_no = {pe}.entry_no",

@@ -39,6 +39,7 @@ from resolvers.reads.compiled.catalog import (
     GRAPHQL_TYPE,
     SOURCES,
     Column,
+    Computed,
     Either,
     Paged,
     Source,
@@ -283,7 +284,23 @@ class Compiler:
             return connection(self, spec.listing, details, field_def, row, on, guard, laterals)
         if isinstance(spec, Either):
             return self.either(spec, details, row, laterals)
+        if isinstance(spec, Computed):
+            return self.computed(spec, details, field_def, row, laterals)
         raise UncoveredError(repr(spec))
+
+    def computed(
+        self, spec: Computed, details: list[FieldDetails], field_def: Any, row: Row, laterals: list[str]
+    ) -> Built:
+        from resolvers.reads.compiled import statistics
+
+        if spec.kind == "days_in_stage":
+            return Built(statistics.days_in_current_stage(row.t, row.e), "0")
+        if spec.kind == "close_code_count":
+            return Built(statistics.close_code_count(self, row), "0")
+        if spec.kind == "stage_statistics":
+            return statistics.stage_statistics(self, details, field_def, row, laterals)
+        assert spec.scope is not None
+        return statistics.opportunity_statistics(self, spec.scope, details, field_def, row, laterals)
 
     def related(self, spec: ToOne, details: list[FieldDetails], row: Row, laterals: list[str]) -> Built:
         condition = spec.on.replace("{p}", row.t).replace("{pe}", row.e)

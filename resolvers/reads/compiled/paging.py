@@ -35,6 +35,7 @@ from resolvers.reads.compiled.arguments import (
 from resolvers.reads.compiled.catalog import SOURCES
 from resolvers.reads.compiled.listings import LISTINGS, ListingSpec
 from resolvers.reads.compiled.sql import cursor, json_object, quote
+from resolvers.reads.compiled.statistics import BUSINESS_TODAY, STAGE_ENTERED_ON
 from resolvers.reads.filters import code_key, escape_like, storable
 from resolvers.reads.pagination import Listing, PageArgs, decode_cursor
 from resolvers.reads.stage_age import MAX_STALLED_DAYS
@@ -50,14 +51,6 @@ KINDS: dict[str, tuple[type, str]] = {
     "d": (dt.date, "date"),
     "b": (bool, "boolean"),
 }
-
-STAGE_ENTERED_ON = (
-    "CASE WHEN {e}.action_taken <> 'UPDATED' THEN {e}.date_of_change ELSE "
-    "(SELECT x.date_of_change FROM opportunity_entry x WHERE x.sales_cycle_code = {e}.sales_cycle_code "
-    "AND x.opportunity_no = {e}.opportunity_no AND x.entry_no < {e}.entry_no "
-    "AND x.action_taken <> 'UPDATED' ORDER BY x.entry_no DESC LIMIT 1) END"
-)
-BUSINESS_TODAY = "CAST(timezone((SELECT s.time_zone FROM setup s WHERE s.id = 1), now()) AS DATE)"
 
 
 def name_of(value: Any) -> str:
