@@ -9,6 +9,7 @@ per request. Every step is linear in the size of the document: the parser stops 
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -79,10 +80,60 @@ def prepare(
     operation = _operation(document, operation_name)
     values = _coerce(schema, operation, variables)
     try:
-        operation_plan = plan(schema, document, operation, values.coerced, max_cost=max_cost)
+        if len(query) > MAX_CACHED_QUERY_LENGTH:
+            operation_plan = plan(schema, document, operation, values.coerced, max_cost=max_cost)
+        else:
+            operation_plan = _cached_plan(schema, query, document, operation, values, max_cost)
     except PlanError as exc:
         raise OperationRefusedError(exc.code, exc.message, cost=exc.cost) from None
     return Prepared(document, operation_plan, dict(variables), operation, values)
+
+
+_plans: OrderedDict[tuple[object, ...], Plan | PlanError] = OrderedDict()
+#: Plans kept (least recently used first out): a plan is a few small tuples.
+MAX_CACHED_PLANS = 4_096
+
+
+def _cached_plan(
+    schema: GraphQLSchema,
+    query: str,
+    document: DocumentNode,
+    operation: OperationDefinitionNode,
+    values: VariableValues,
+    max_cost: int,
+) -> Plan:
+    """The plan of ``operation``, measured once per document and per what of its variables a cost
+    depends on (:func:`_cost_shape`): a warm request skips the walk."""
+    name = operation.name.value if operation.name else None
+    key = (id(schema), query, name, max_cost, _cost_shape(values.coerced))
+    found = _plans.get(key)
+    if found is None:
+        try:
+            found = plan(schema, document, operation, values.coerced, max_cost=max_cost)
+        except PlanError as exc:
+            found = exc
+        _plans[key] = found
+        if len(_plans) > MAX_CACHED_PLANS:
+            _plans.popitem(last=False)
+    else:
+        _plans.move_to_end(key)
+    if isinstance(found, PlanError):
+        raise found
+    return found
+
+
+def _cost_shape(value: Any) -> Any:
+    """What of a variable value a query's cost can depend on: numbers (page sizes), booleans
+    (``@include``), nulls and list lengths, never a string's text (nor a date's or a decimal's)."""
+    if value is None or isinstance(value, bool | int):
+        return value
+    if isinstance(value, str):
+        return "s"
+    if isinstance(value, list):
+        return tuple(_cost_shape(v) for v in value)
+    if isinstance(value, dict):
+        return tuple((k, _cost_shape(v)) for k, v in sorted(value.items()))
+    return type(value).__name__
 
 
 def _document(schema: GraphQLSchema, query: str, introspection: bool) -> DocumentNode:
