@@ -185,138 +185,185 @@ def connection(
     guard: str | None,
     laterals: list[str],
 ) -> Built:
-    from resolvers.reads.compiled.compiler import Built, Row
+    """A connection field: its JSON and object count, its statement added to ``laterals``."""
+    return _Page(compiler, LISTINGS[listing_name], details, field_def).build(parent, on, guard, laterals)
 
-    spec = LISTINGS[listing_name]
-    source = SOURCES[spec.target]
-    args = compiler.args.of(field_def, details[0].node)
-    for other in details[1:]:
-        if compiler.args.of(field_def, other.node).keys() != args.keys():
-            raise UncoveredError("merged fields")  # identical arguments are guaranteed by validation
-    terms = ordering(
-        spec, [(name_of(o["field"]), name_of(o["direction"]) == "DESC") for o in args["orderBy"].value or ()]
-    )
-    listing = spec.resolver_listing(terms)
-    first, after, last, before = (args[k].value for k in ("first", "after", "last", "before"))
-    backwards = last is not None or (before is not None and first is None)
-    page = _page_args(args)
-    # The page's arguments are checked for every request (as the resolver does), even when only
-    # `totalCount` is selected and no parameter needs the size.
-    size = compiler.param(lambda rt: page(rt).size, "int")
-    check = f"{size} IS NOT NULL"
 
-    t, e, x, w, lat = (compiler.alias(p) for p in ("t", "e", "x", "w", "c"))
-    conditions: list[str] = []
-    if on is not None:
-        assert parent is not None
-        conditions.append(on.replace("{t}", t).replace("{p}", parent.t).replace("{pe}", parent.e))
-    if guard is not None:
-        conditions.append(guard)
-    conditions += _filters(compiler, spec, args["filter"], t, e)
-    visible = compiler.visibility(source, t)
-    if visible is not None:
-        conditions.append(visible)
-    count_conditions = list(conditions)
+class _Page:
+    """One connection field being compiled: the page's statement and the selection over it."""
 
-    keys = [(spec.orders[name][0].format(t=t, e=e), descending) for name, descending in terms]
-    kinds = [spec.orders[name][1] for name, _ in terms]
-    for cursor_name, forward in (("after", True), ("before", False)):
-        if args[cursor_name].value is None:
-            continue
-        seek = _seek_values(listing, kinds, args[cursor_name].getter)
-        values = [compiler.param(index(seek, i), KINDS[kind][1]) for i, kind in enumerate(kinds)]
-        conditions.append(_seek(keys, values, forward))
-    order = ", ".join(f"{sql} {'DESC' if descending != backwards else 'ASC'}" for sql, descending in keys)
-    where = " AND ".join(conditions) if conditions else "true"
-    from_clause = compiler.from_clause(source, t, e)
+    def __init__(
+        self, compiler: Compiler, spec: ListingSpec, details: list[FieldDetails], field_def: Any
+    ) -> None:
+        from resolvers.reads.compiled.compiler import Row
 
-    conn_type = get_named_type(field_def.type)
-    assert isinstance(conn_type, GraphQLObjectType)
-    pairs: list[tuple[str, str]] = []
-    counts = ["1"]
-    row_pairs: list[str] = []  # JSON of each row, once per distinct selection
-    row_laterals: list[str] = []
-    row = Row(f"({x}.r)", f"({x}.re)")
-    kept = f"{w}.rn <= {size}"
-    ordered = f"{w}.rn DESC" if backwards else f"{w}.rn"
-    needs_rows = False
-    for key, sub in compiler.subfields(conn_type, details).items():
-        name = sub[0].node.name.value
-        if name == "__typename":
-            pairs.append((key, quote(conn_type.name)))
-        elif name == "totalCount":
-            total = " AND ".join(count_conditions) if count_conditions else "true"
-            pairs.append((key, f"(SELECT count(*) FROM {from_clause} WHERE {total})"))
-        elif name == "nodes":
-            needs_rows = True
-            built = compiler.object(spec.target, sub, row, row_laterals)
-            column = f"j{len(row_pairs)}"
-            row_pairs.append(f"{built.json} AS {column}, {built.count} AS n{column}")
-            pairs.append(
-                (
-                    key,
-                    f"coalesce(json_agg({w}.{column} ORDER BY {ordered}) FILTER (WHERE {kept}), '[]'::json)",
-                )
-            )
-            counts.append(f"coalesce(sum({w}.n{column}) FILTER (WHERE {kept}), 0)")
-        elif name == "edges":
-            needs_rows = True
-            edge_type = get_named_type(conn_type.fields["edges"].type)
-            assert isinstance(edge_type, GraphQLObjectType)
-            edge_pairs: list[tuple[str, str]] = []
-            edge_counts = ["1"]
-            for edge_key, edge_sub in compiler.subfields(edge_type, sub).items():
-                edge_field = edge_sub[0].node.name.value
-                if edge_field == "__typename":
-                    edge_pairs.append((edge_key, quote(edge_type.name)))
-                elif edge_field == "cursor":
-                    edge_pairs.append((edge_key, f"{w}.cur"))
-                elif edge_field == "node":
-                    built = compiler.object(spec.target, edge_sub, row, row_laterals)
-                    column = f"j{len(row_pairs)}"
-                    row_pairs.append(f"{built.json} AS {column}, {built.count} AS n{column}")
-                    edge_pairs.append((edge_key, f"{w}.{column}"))
-                    edge_counts.append(f"{w}.n{column}")
-            edges = f"json_agg({json_object(edge_pairs)} ORDER BY {ordered}) FILTER (WHERE {kept})"
-            pairs.append((key, f"coalesce({edges}, '[]'::json)"))
-            counts.append(f"coalesce(sum({' + '.join(edge_counts)}) FILTER (WHERE {kept}), 0)")
-        elif name == "pageInfo":
-            needs_rows = True
-            more = f"coalesce(max({w}.rn), 0) > {size}"
-            info = {
-                "hasNextPage": ("true" if before is not None else "false") if backwards else more,
-                "hasPreviousPage": more if backwards else ("true" if after is not None else "false"),
-                "startCursor": f"(array_agg({w}.cur ORDER BY {ordered}) FILTER (WHERE {kept}))[1]",
-                "endCursor": f"(array_agg({w}.cur ORDER BY {w}.rn{'' if backwards else ' DESC'}) "
-                f"FILTER (WHERE {kept}))[1]",
-                "__typename": quote("PageInfo"),
-            }
-            info_type = get_named_type(conn_type.fields["pageInfo"].type)
-            assert isinstance(info_type, GraphQLObjectType)
-            info_pairs = [
-                (k, info[s[0].node.name.value]) for k, s in compiler.subfields(info_type, sub).items()
-            ]
-            pairs.append((key, json_object(info_pairs)))
-            counts.append("1")
+        self.compiler, self.spec, self.details = compiler, spec, details
+        self.source = SOURCES[spec.target]
+        self.args = compiler.args.of(field_def, details[0].node)
+        self.conn_type = get_named_type(field_def.type)
+        assert isinstance(self.conn_type, GraphQLObjectType)
+        orders = self.args["orderBy"].value or ()
+        self.terms = ordering(
+            spec, [(name_of(o["field"]), name_of(o["direction"]) == "DESC") for o in orders]
+        )
+        self.listing = spec.resolver_listing(self.terms)
+        first, self.after, last, self.before = (
+            self.args[k].value for k in ("first", "after", "last", "before")
+        )
+        self.backwards = last is not None or (self.before is not None and first is None)
+        page = _page_args(self.args)
+        # Checked for every request, as the resolver does, even when no parameter needs the size.
+        self.size = compiler.param(lambda rt: page(rt).size, "int")
+        self.t, self.e, self.x, self.w = (compiler.alias(p) for p in ("t", "e", "x", "w"))
+        self.row = Row(f"({self.x}.r)", f"({self.x}.re)")
+        self.row_columns: list[str] = []  # each row's JSON, once per distinct selection of it
+        self.row_laterals: list[str] = []
+        self.needs_rows = self.needs_cursor = self.needs_more = False
+        self.kept = f"{self.w}.rn <= {self.size}"
+        self.ordered = f"{self.w}.rn DESC" if self.backwards else f"{self.w}.rn"
+
+    def build(self, parent: Row | None, on: str | None, guard: str | None, laterals: list[str]) -> Built:
+        from resolvers.reads.compiled.compiler import Built
+
+        conditions = self._conditions(parent, on, guard)
+        pairs: list[tuple[str, str]] = []
+        counts = ["1"]
+        for key, sub in self.compiler.subfields(self.conn_type, self.details).items():
+            name = sub[0].node.name.value
+            if name == "__typename":
+                pairs.append((key, quote(self.conn_type.name)))
+            elif name == "totalCount":
+                total = " AND ".join(conditions) if conditions else "true"
+                pairs.append((key, f"(SELECT count(*) FROM {self._from()} WHERE {total})"))
+            elif name == "nodes":
+                column = self._row_json(sub)
+                pairs.append((key, self._aggregate(f"json_agg({self.w}.{column} ORDER BY {self.ordered})")))
+                counts.append(f"coalesce(sum({self.w}.n{column}) FILTER (WHERE {self.kept}), 0)")
+            elif name == "edges":
+                edges, count = self._edges(sub)
+                pairs.append((key, edges))
+                counts.append(count)
+            elif name == "pageInfo":
+                pairs.append((key, self._page_info(sub)))
+                counts.append("1")
+            else:
+                raise UncoveredError(f"{self.conn_type.name}.{name}")
+        json, count, lat = json_object(pairs), " + ".join(counts), self.compiler.alias("c")
+        if not self.needs_rows:
+            source = f"WHERE {self.size} IS NOT NULL"
         else:
-            raise UncoveredError(f"{conn_type.name}.{name}")
-    json = json_object(pairs)
-    count = " + ".join(counts)
-    if not needs_rows:
-        laterals.append(f" LEFT JOIN LATERAL (SELECT {json} AS j, {count} AS n WHERE {check}) {lat} ON true")
+            source = f"FROM ({self._rows(conditions)}) {self.w}"
+        laterals.append(f" LEFT JOIN LATERAL (SELECT {json} AS j, {count} AS n {source}) {lat} ON true")
         return Built(f"{lat}.j", f"{lat}.n")
-    composite = f"{t} AS r, {e} AS re" if source.active_entry else f"{t} AS r, NULL::int AS re"
-    key_columns = ", ".join(f"{sql} AS k{i}" for i, (sql, _) in enumerate(keys))
-    page_sql = (
-        f"SELECT {composite}, {key_columns}, row_number() OVER (ORDER BY {order}) AS rn "
-        f"FROM {from_clause} WHERE {where} ORDER BY {order} LIMIT {size} + 1"
-    )
-    cursor_sql = cursor(listing.fingerprint, [(f"{x}.k{i}", kind) for i, kind in enumerate(kinds)])
-    rows_sql = (
-        f"SELECT {x}.rn, {cursor_sql} AS cur{''.join(', ' + p for p in row_pairs)} "
-        f"FROM ({page_sql}) {x}{''.join(row_laterals)}"
-    )
-    laterals.append(
-        f" LEFT JOIN LATERAL (SELECT {json} AS j, {count} AS n FROM ({rows_sql}) {w}) {lat} ON true"
-    )
-    return Built(f"{lat}.j", f"{lat}.n")
+
+    def _from(self) -> str:
+        return self.compiler.from_clause(self.source, self.t, self.e)
+
+    def _conditions(self, parent: Row | None, on: str | None, guard: str | None) -> list[str]:
+        """The list's rows: the parent's, meeting the filter, visible to the viewer (no seek)."""
+        t, e = self.t, self.e
+        conditions: list[str] = []
+        if on is not None:
+            assert parent is not None
+            conditions.append(on.replace("{t}", t).replace("{p}", parent.t).replace("{pe}", parent.e))
+        if guard is not None:
+            conditions.append(guard)
+        conditions += _filters(self.compiler, self.spec, self.args["filter"], t, e)
+        visible = self.compiler.visibility(self.source, t)
+        if visible is not None:
+            conditions.append(visible)
+        return conditions
+
+    def _keys(self) -> list[tuple[str, bool]]:
+        return [(self.spec.orders[name][0].format(t=self.t, e=self.e), desc) for name, desc in self.terms]
+
+    def _kinds(self) -> list[str]:
+        return [self.spec.orders[name][1] for name, _ in self.terms]
+
+    def _rows(self, conditions: list[str]) -> str:
+        """The page's rows (one more when ``pageInfo`` asks whether more follow), each with its
+        JSON, cursor and position ``rn`` in the order read."""
+        keys, kinds = self._keys(), self._kinds()
+        where = list(conditions)
+        for cursor_name, forward in (("after", True), ("before", False)):
+            if self.args[cursor_name].value is None:
+                continue
+            seek = _seek_values(self.listing, kinds, self.args[cursor_name].getter)
+            values = [self.compiler.param(index(seek, i), KINDS[kind][1]) for i, kind in enumerate(kinds)]
+            where.append(_seek(keys, values, forward))
+        order = ", ".join(f"{sql} {'DESC' if desc != self.backwards else 'ASC'}" for sql, desc in keys)
+        t, e, x = self.t, self.e, self.x
+        composite = f"{t} AS r, {e} AS re" if self.source.active_entry else f"{t} AS r, NULL::int AS re"
+        key_columns = "".join(f", {sql} AS k{i}" for i, (sql, _) in enumerate(keys))
+        limit = f"{self.size} + 1" if self.needs_more else self.size
+        page = (
+            f"SELECT {composite}{key_columns}, row_number() OVER (ORDER BY {order}) AS rn "
+            f"FROM {self._from()} WHERE {' AND '.join(where) or 'true'} ORDER BY {order} LIMIT {limit}"
+        )
+        columns = [f"{x}.rn", *self.row_columns]
+        if self.needs_cursor:
+            columns.append(
+                cursor(self.listing.fingerprint, [(f"{x}.k{i}", kind) for i, kind in enumerate(kinds)])
+                + " AS cur"
+            )
+        return f"SELECT {', '.join(columns)} FROM ({page}) {x}{''.join(self.row_laterals)}"
+
+    def _row_json(self, details: list[FieldDetails]) -> str:
+        """A column of each row: its JSON for this selection (and ``n``+column, its object count)."""
+        self.needs_rows = True
+        built = self.compiler.object(self.spec.target, details, self.row, self.row_laterals)
+        column = f"j{len(self.row_columns)}"
+        self.row_columns.append(f"{built.json} AS {column}, {built.count} AS n{column}")
+        return column
+
+    def _aggregate(self, aggregate: str) -> str:
+        return f"coalesce({aggregate} FILTER (WHERE {self.kept}), '[]'::json)"
+
+    def _edges(self, details: list[FieldDetails]) -> tuple[str, str]:
+        self.needs_rows = True
+        edge_type = get_named_type(self.conn_type.fields["edges"].type)
+        assert isinstance(edge_type, GraphQLObjectType)
+        pairs: list[tuple[str, str]] = []
+        counts = ["1"]
+        for key, sub in self.compiler.subfields(edge_type, details).items():
+            name = sub[0].node.name.value
+            if name == "__typename":
+                pairs.append((key, quote(edge_type.name)))
+            elif name == "cursor":
+                self.needs_cursor = True
+                pairs.append((key, f"{self.w}.cur"))
+            else:  # node
+                column = self._row_json(sub)
+                pairs.append((key, f"{self.w}.{column}"))
+                counts.append(f"{self.w}.n{column}")
+        edges = self._aggregate(f"json_agg({json_object(pairs)} ORDER BY {self.ordered})")
+        return edges, f"coalesce(sum({' + '.join(counts)}) FILTER (WHERE {self.kept}), 0)"
+
+    def _page_info(self, details: list[FieldDetails]) -> str:
+        """``pagination._page``: whether rows follow or precede the page, and its end cursors."""
+        self.needs_rows = True
+        w, kept = self.w, self.kept
+        more = f"coalesce(max({w}.rn), 0) > {self.size}"
+        given = {"after": self.after is not None, "before": self.before is not None}
+        info_type = get_named_type(self.conn_type.fields["pageInfo"].type)
+        assert isinstance(info_type, GraphQLObjectType)
+        pairs: list[tuple[str, str]] = []
+        for key, sub in self.compiler.subfields(info_type, details).items():
+            name = sub[0].node.name.value
+            if name == "__typename":
+                value = quote(info_type.name)
+            elif name in ("hasNextPage", "hasPreviousPage"):
+                follows = (name == "hasNextPage") != self.backwards
+                if follows:
+                    self.needs_more = True
+                    value = more
+                else:
+                    value = "true" if given["before" if self.backwards else "after"] else "false"
+            else:  # startCursor, endCursor: the first and last of the page as returned
+                self.needs_cursor = True
+                last = (name == "endCursor") != self.backwards
+                value = (
+                    f"(array_agg({w}.cur ORDER BY {w}.rn{' DESC' if last else ''}) FILTER (WHERE {kept}))[1]"
+                )
+            pairs.append((key, value))
+        return json_object(pairs)

@@ -41,10 +41,7 @@ def formatted(sql: str, kind: str) -> str:
         return f"({sql})::text"
     if kind == PCT:
         # graph/types/common.py `pct`: no trailing zeros after the point ("42.5", "100", "0").
-        return (
-            f"CASE WHEN strpos(({sql})::text, '.') > 0 "
-            f"THEN rtrim(rtrim(({sql})::text, '0'), '.') ELSE ({sql})::text END"
-        )
+        return f"trim_scale({sql})::text"
     if kind == TIMESTAMP:
         # datetime.isoformat() of a UTC timestamp: microseconds only when there are any.
         utc = f"(({sql}) AT TIME ZONE 'UTC')"
