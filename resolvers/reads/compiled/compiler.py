@@ -1,14 +1,15 @@
-"""The read compiler: a validated query operation → one SQL statement whose one row is the whole
-``data`` object as JSON text (built by PostgreSQL) and the number of objects in it.
+"""The read compiler: a validated query operation → one SQL statement whose one value is the whole
+``data`` object as JSON text, built by PostgreSQL.
 
 Written by hand because it is our performance core (issue 11): no library compiles this schema's
 relations, keyset cursors and visibility rules into SQL.
 
-Shape of the statement: the root is one row; every relation of an object is a ``LEFT JOIN
-LATERAL`` beside the object's row that yields the related JSON (``j``) and its object count
-(``n``); a connection picks its page first (filter, visibility, seek, ``ORDER BY … LIMIT n + 1``
-over whole rows), then builds each kept row's JSON with its own laterals, then aggregates the page,
-its cursors and ``pageInfo`` (:mod:`resolvers.reads.compiled.paging`).
+Shape of the statement: every relation of an object is a scalar subquery beside the object's
+columns, yielding the related object's (or list's) JSON; a connection picks its page first
+(filter, visibility, seek, ``ORDER BY … LIMIT``, over whole rows), then builds each kept row's
+JSON, then aggregates the page, its cursors and ``pageInfo`` (:mod:`resolvers.reads.compiled.paging`).
+Scalar subqueries rather than ``LEFT JOIN LATERAL``: PostgreSQL plans each on its own, where a
+lateral join is part of its parent's join search, whose planning doubled the cost of ``one.graphql``.
 
 Values never enter the SQL text: arguments and variables become ``$n`` parameters computed per
 request by the plan's getters (:mod:`resolvers.reads.compiled.arguments`), so one plan serves
@@ -24,7 +25,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from graphql import (
-    FieldNode,
     GraphQLObjectType,
     GraphQLSchema,
     OperationDefinitionNode,
@@ -73,17 +73,11 @@ class Compiled:
 
 @dataclass(slots=True)
 class Row:
-    """How an object's row is reached at the level its JSON is built: its table alias (or a
-    whole-row composite of a page) and its active entry's."""
+    """How an object's row is reached where its JSON is built: its table alias (or a whole-row
+    composite of a page) and its active entry's."""
 
     t: str
     e: str
-
-
-@dataclass(slots=True)
-class Built:
-    json: str
-    count: str
 
 
 def scope_of(viewer: Viewer) -> str:
@@ -94,7 +88,9 @@ def scope_of(viewer: Viewer) -> str:
 
 
 class Compiler:
-    """Compiles one operation; raises :class:`UncoveredError` for what only resolvers answer."""
+    """Compiles one operation; raises :class:`UncoveredError` for what only resolvers answer.
+
+    Every method that compiles a selection returns the SQL expression of its JSON."""
 
     def __init__(
         self,
@@ -151,6 +147,14 @@ class Compiler:
             sql += f" LEFT JOIN opportunity_entry {e} ON {e}.opportunity_no = {t}.no AND {e}.active"
         return sql
 
+    def subfields(self, parent_type: GraphQLObjectType, details: list[FieldDetails]) -> dict[str, Any]:
+        collected = collect_subfields(
+            self.schema, self.fragments, self.values, self.operation, parent_type, details
+        )
+        if collected.new_defer_usages:
+            raise UncoveredError("@defer")
+        return collected.grouped_field_set
+
     # --- the operation -------------------------------------------------------------------------
 
     def compile(self) -> Compiled:
@@ -161,206 +165,156 @@ class Compiler:
         grouped = collect_fields(self.schema, self.fragments, self.values, root, self.operation)
         if grouped.new_defer_usages:
             raise UncoveredError("@defer")
-        pairs: list[tuple[str, str]] = []
-        counts: list[str] = []
-        laterals: list[str] = []
-        for key, details in grouped.grouped_field_set.items():
-            built = self.root_field(root, details, laterals)
-            pairs.append((key, built.json))
-            counts.append(built.count)
-        count = " + ".join(counts) if counts else "0"
-        sql = f"SELECT ({json_object(pairs)})::text, ({count})::int FROM (SELECT) root" + "".join(laterals)
-        return Compiled(sql, tuple(self.args.getters))
+        pairs = [(key, self.root_field(root, details)) for key, details in grouped.grouped_field_set.items()]
+        return Compiled(f"SELECT ({json_object(pairs)})::text", tuple(self.args.getters))
 
-    def root_field(self, root: GraphQLObjectType, details: list[FieldDetails], laterals: list[str]) -> Built:
-        node = details[0].node
-        name = node.name.value
+    def root_field(self, root: GraphQLObjectType, details: list[FieldDetails]) -> str:
+        name = details[0].node.name.value
         if name == "__typename":
-            return Built(quote(root.name), "0")
+            return quote(root.name)
         field_def = root.fields[name]
         if name in ROOT_LISTS:
             from resolvers.reads.compiled.paging import connection
 
-            return connection(self, ROOT_LISTS[name], details, field_def, None, None, None, laterals)
+            return connection(self, ROOT_LISTS[name], details, field_def, None, None, None)
         if name in ROOT_LOOKUPS:
-            return self.lookup(name, details, field_def, laterals)
-        if name == "node":
-            from resolvers.reads.compiled.nodes import node_field
+            return self.lookup(name, details, field_def)
+        if name in ("node", "nodes"):
+            from resolvers.reads.compiled import nodes
 
-            return node_field(self, details, field_def, laterals)
-        if name == "nodes":
-            from resolvers.reads.compiled.nodes import nodes_field
-
-            return nodes_field(self, details, field_def, laterals)
+            return (
+                nodes.node_field(self, details, field_def)
+                if name == "node"
+                else nodes.nodes_field(self, details, field_def)
+            )
         if name == "viewer":
-            return self.viewer(details, field_def, laterals)
+            return self.viewer(details, field_def)
         if name == "setup":
-            return self.to_one_lateral("Setup", details, "true", laterals)
+            return self.to_one("Setup", details, "true")
         raise UncoveredError(f"Query.{name}")
 
-    def lookup(self, name: str, details: list[FieldDetails], field_def: Any, laterals: list[str]) -> Built:
+    def lookup(self, name: str, details: list[FieldDetails], field_def: Any) -> str:
         type_name, argument, column = ROOT_LOOKUPS[name]
         value = self.args.of(field_def, details[0].node)[argument]
         if column == "entry_no":
             key = self.param(value.getter, "bigint")
         else:
             key = self.param(self.args.lookup_key(value.getter), "text")
-        return self.to_one_lateral(type_name, details, f"{{t}}.{column} = {key}", laterals)
+        return self.to_one(type_name, details, f"{{t}}.{column} = {key}")
 
-    def viewer(self, details: list[FieldDetails], field_def: Any, laterals: list[str]) -> Built:
+    def viewer(self, details: list[FieldDetails], field_def: Any) -> str:
         viewer_type = get_named_type(field_def.type)
         assert isinstance(viewer_type, GraphQLObjectType)
+        values = {
+            "role": lambda rt: rt.viewer.role.name,
+            "keyName": lambda rt: rt.viewer.key_name,
+            "salespersonCode": lambda rt: rt.viewer.salesperson_code,
+        }
         pairs: list[tuple[str, str]] = []
-        counts = ["1"]
         for key, sub in self.subfields(viewer_type, details).items():
             name = sub[0].node.name.value
             if name == "__typename":
                 pairs.append((key, quote(viewer_type.name)))
-            elif name == "role":
-                pairs.append((key, self.param(lambda rt: rt.viewer.role.name, "text")))
-            elif name == "keyName":
-                pairs.append((key, self.param(lambda rt: rt.viewer.key_name, "text")))
-            elif name == "salespersonCode":
-                pairs.append((key, self.param(lambda rt: rt.viewer.salesperson_code, "text")))
+            elif name in values:
+                pairs.append((key, self.param(values[name], "text")))
             elif name == "salesperson":
-                code = self.param(lambda rt: rt.viewer.salesperson_code, "text")
-                built = self.to_one_lateral("Salesperson", sub, f"{{t}}.code = {code}", laterals)
-                pairs.append((key, built.json))
-                counts.append(built.count)
+                code = self.param(values["salespersonCode"], "text")
+                pairs.append((key, self.to_one("Salesperson", sub, f"{{t}}.code = {code}")))
             else:
                 raise UncoveredError(f"Viewer.{name}")
-        return Built(json_object(pairs), " + ".join(counts))
+        return json_object(pairs)
 
     # --- objects -------------------------------------------------------------------------------
 
-    def subfields(self, parent_type: GraphQLObjectType, details: list[FieldDetails]) -> dict[str, Any]:
-        collected = collect_subfields(
-            self.schema, self.fragments, self.values, self.operation, parent_type, details
-        )
-        if collected.new_defer_usages:
-            raise UncoveredError("@defer")
-        return collected.grouped_field_set
-
-    def object(self, source_name: str, details: list[FieldDetails], row: Row, laterals: list[str]) -> Built:
-        """The JSON of one object whose row is ``row``, adding its relations' laterals."""
+    def object(self, source_name: str, details: list[FieldDetails], row: Row) -> str:
+        """The JSON of one object whose row is ``row``."""
         source = SOURCES[source_name]
         gql_type = self.schema.type_map[GRAPHQL_TYPE[source_name]]
         assert isinstance(gql_type, GraphQLObjectType)
         pairs: list[tuple[str, str]] = []
-        counts = ["1"]
         for key, sub in self.subfields(gql_type, details).items():
-            node: FieldNode = sub[0].node
-            name = node.name.value
+            name = sub[0].node.name.value
             if name == "__typename":
                 pairs.append((key, quote(gql_type.name)))
-                continue
-            if name == "id" and source.key:
+            elif name == "id" and source.key:
                 parts = [(f"{row.t}.{column}", kind) for column, kind in source.key]
                 pairs.append((key, global_id(gql_type.name, parts)))
-                continue
-            spec = source.fields.get(name)
-            if spec is None:
+            elif name in source.fields:
+                pairs.append((key, self.field(source.fields[name], sub, gql_type.fields[name], row)))
+            else:
                 raise UncoveredError(f"{gql_type.name}.{name}")
-            built = self.field(spec, sub, gql_type.fields[name], row, laterals)
-            pairs.append((key, built.json))
-            if built.count != "0":
-                counts.append(built.count)
-        return Built(json_object(pairs), " + ".join(counts))
+        return json_object(pairs)
 
-    def field(
-        self, spec: Any, details: list[FieldDetails], field_def: Any, row: Row, laterals: list[str]
-    ) -> Built:
+    def field(self, spec: Any, details: list[FieldDetails], field_def: Any, row: Row) -> str:
         if isinstance(spec, Column):
-            return Built(formatted(spec.sql.format(t=row.t, e=row.e), spec.format), "0")
+            return formatted(spec.sql.format(t=row.t, e=row.e), spec.format)
         if isinstance(spec, ToOne):
-            return self.related(spec, details, row, laterals)
+            return self.related(spec, details, row)
         if isinstance(spec, ToMany):
-            return self.to_many(spec, details, row, laterals)
+            return self.to_many(spec, details, row)
         if isinstance(spec, Paged):
             from resolvers.reads.compiled.paging import connection
 
-            on = spec.on
             guard = None if spec.guard is None else spec.guard.format(p=row.t, pe=row.e)
-            return connection(self, spec.listing, details, field_def, row, on, guard, laterals)
+            return connection(self, spec.listing, details, field_def, row, spec.on, guard)
         if isinstance(spec, Either):
-            return self.either(spec, details, row, laterals)
+            return self.either(spec, details, row)
         if isinstance(spec, Computed):
-            return self.computed(spec, details, field_def, row, laterals)
+            return self.computed(spec, details, field_def, row)
         raise UncoveredError(repr(spec))
 
-    def computed(
-        self, spec: Computed, details: list[FieldDetails], field_def: Any, row: Row, laterals: list[str]
-    ) -> Built:
+    def computed(self, spec: Computed, details: list[FieldDetails], field_def: Any, row: Row) -> str:
         from resolvers.reads.compiled import statistics
 
         if spec.kind == "days_in_stage":
-            return Built(statistics.days_in_current_stage(row.t, row.e), "0")
+            return statistics.days_in_current_stage(row.t, row.e)
         if spec.kind == "close_code_count":
-            return Built(statistics.close_code_count(self, row), "0")
+            return statistics.close_code_count(self, row)
         if spec.kind == "stage_statistics":
-            return statistics.stage_statistics(self, details, field_def, row, laterals)
+            return statistics.stage_statistics(self, details, field_def, row)
         assert spec.scope is not None
-        return statistics.opportunity_statistics(self, spec.scope, details, field_def, row, laterals)
+        return statistics.opportunity_statistics(self, spec.scope, details, field_def, row)
 
-    def related(self, spec: ToOne, details: list[FieldDetails], row: Row, laterals: list[str]) -> Built:
+    def related(self, spec: ToOne, details: list[FieldDetails], row: Row) -> str:
         condition = spec.on.replace("{p}", row.t).replace("{pe}", row.e)
         if spec.guard is not None:
             condition += " AND " + spec.guard.format(p=row.t, pe=row.e)
-        return self.to_one_lateral(spec.target, details, condition, laterals, scoped=spec.scoped)
+        return self.to_one(spec.target, details, condition, scoped=spec.scoped)
 
-    def to_one_lateral(
-        self,
-        source_name: str,
-        details: list[FieldDetails],
-        condition: str,
-        laterals: list[str],
-        *,
-        scoped: bool = True,
-    ) -> Built:
+    def to_one(
+        self, source_name: str, details: list[FieldDetails], condition: str, *, scoped: bool = True
+    ) -> str:
         """The object of ``source_name`` meeting ``condition`` (``{t}`` its row), or null."""
         source = SOURCES[source_name]
-        t, e, lat = self.alias("t"), self.alias("e"), self.alias("l")
-        inner: list[str] = []
-        built = self.object(source_name, details, Row(t, e), inner)
+        t, e = self.alias("t"), self.alias("e")
+        json = self.object(source_name, details, Row(t, e))
         where = [condition.replace("{t}", t)]
         visible = self.visibility(source, t) if scoped else None
         if visible is not None:
             where.append(visible)
-        laterals.append(
-            f" LEFT JOIN LATERAL (SELECT {built.json} AS j, {built.count} AS n FROM "
-            f"{self.from_clause(source, t, e)}{''.join(inner)} WHERE {' AND '.join(where)}) {lat} ON true"
-        )
-        return Built(f"{lat}.j", f"coalesce({lat}.n, 0)")
+        return f"(SELECT {json} FROM {self.from_clause(source, t, e)} WHERE {' AND '.join(where)})"
 
-    def to_many(self, spec: ToMany, details: list[FieldDetails], row: Row, laterals: list[str]) -> Built:
+    def to_many(self, spec: ToMany, details: list[FieldDetails], row: Row) -> str:
         source = SOURCES[spec.target]
-        t, e, lat, s = self.alias("t"), self.alias("e"), self.alias("l"), self.alias("s")
-        inner: list[str] = []
-        built = self.object(spec.target, details, Row(t, e), inner)
+        t, e = self.alias("t"), self.alias("e")
+        json = self.object(spec.target, details, Row(t, e))
         condition = spec.on.replace("{t}", t).replace("{p}", row.t)
         order = spec.order.replace("{t}", t)
-        laterals.append(
-            f" LEFT JOIN LATERAL (SELECT coalesce(json_agg({s}.j ORDER BY {s}.o), '[]'::json) AS j, "
-            f"coalesce(sum({s}.n), 0) AS n FROM (SELECT {built.json} AS j, {built.count} AS n, {order} AS o "
-            f"FROM {self.from_clause(source, t, e)}{''.join(inner)} WHERE {condition}) {s}) {lat} ON true"
+        return (
+            f"(SELECT coalesce(json_agg({json} ORDER BY {order}), '[]'::json) "
+            f"FROM {self.from_clause(source, t, e)} WHERE {condition})"
         )
-        return Built(f"{lat}.j", f"{lat}.n")
 
-    def either(self, spec: Either, details: list[FieldDetails], row: Row, laterals: list[str]) -> Built:
+    def either(self, spec: Either, details: list[FieldDetails], row: Row) -> str:
         """A union: the first option whose guard holds (its related object may still be null)."""
-        json_cases: list[str] = []
-        count_cases: list[str] = []
+        cases: list[str] = []
         for i, (_, option) in enumerate(spec.options):
-            built = self.related(option, details, row, laterals)
-            last = i == len(spec.options) - 1
-            if last or option.guard is None:
-                json_cases.append(f"ELSE {built.json}")
-                count_cases.append(f"ELSE {built.count}")
+            json = self.related(option, details, row)
+            if i == len(spec.options) - 1 or option.guard is None:
+                cases.append(f"ELSE {json}")
                 break
-            guard = option.guard.format(p=row.t, pe=row.e)
-            json_cases.append(f"WHEN {guard} THEN {built.json}")
-            count_cases.append(f"WHEN {guard} THEN {built.count}")
-        return Built(f"CASE {' '.join(json_cases)} END", f"CASE {' '.join(count_cases)} END")
+            cases.append(f"WHEN {option.guard.format(p=row.t, pe=row.e)} THEN {json}")
+        return f"CASE {' '.join(cases)} END"
 
 
 def node_types(schema: GraphQLSchema) -> list[str]:

@@ -14,7 +14,7 @@ from resolvers.reads.compiled.catalog import SOURCES
 from resolvers.reads.ids import decode_id
 
 if TYPE_CHECKING:
-    from resolvers.reads.compiled.compiler import Built, Compiler
+    from resolvers.reads.compiled.compiler import Compiler
 
 MAX_IDS = 100
 _TYPES = {"s": str, "i": int}
@@ -37,46 +37,30 @@ def _key_part(decoded: Getter, type_name: str, index: int) -> Getter:
     return get
 
 
-def _branches(compiler: Compiler, details: list[FieldDetails], get_id: Getter, laterals: list[str]) -> Built:
-    from resolvers.reads.compiled.compiler import Built, node_types
+def _branches(compiler: Compiler, details: list[FieldDetails], get_id: Getter) -> str:
+    from resolvers.reads.compiled.compiler import node_types
 
     decoded = memoised(guarded(lambda rt: _decode(get_id(rt))))
-    jsons: list[str] = []
-    counts: list[str] = []
-    branches: list[str] = []  # kept inside this ID's own subquery: the planner sees 12 joins, not 12 × ids
+    branches: list[str] = []
     for type_name in node_types(compiler.schema):
-        source = SOURCES[type_name]
         conditions = []
-        for i, (column, kind) in enumerate(source.key):
+        for i, (column, kind) in enumerate(SOURCES[type_name].key):
             value = compiler.param(_key_part(decoded, type_name, i), "bigint" if kind == "i" else "text")
             conditions.append(f"{{t}}.{column} = {value}")
-        built = compiler.to_one_lateral(type_name, details, " AND ".join(conditions), branches)
-        jsons.append(built.json)
-        counts.append(built.count)
-    if not jsons:
-        return Built("NULL::json", "0")
-    lat = compiler.alias("n")
-    laterals.append(
-        f" LEFT JOIN LATERAL (SELECT coalesce({', '.join(jsons)}) AS j, {' + '.join(counts)} AS n "
-        f"FROM (SELECT) one{''.join(branches)}) {lat} ON true"
-    )
-    return Built(f"{lat}.j", f"{lat}.n")
+        branches.append(compiler.to_one(type_name, details, " AND ".join(conditions)))
+    return f"coalesce({', '.join(branches)})" if branches else "NULL::json"
 
 
 def _decode(global_id: str) -> tuple[str, list[Any]]:
     return decode_id(global_id)
 
 
-def node_field(compiler: Compiler, details: list[FieldDetails], field_def: Any, laterals: list[str]) -> Built:
+def node_field(compiler: Compiler, details: list[FieldDetails], field_def: Any) -> str:
     value = compiler.args.of(field_def, details[0].node)["id"]
-    return _branches(compiler, details, value.getter, laterals)
+    return _branches(compiler, details, value.getter)
 
 
-def nodes_field(
-    compiler: Compiler, details: list[FieldDetails], field_def: Any, laterals: list[str]
-) -> Built:
-    from resolvers.reads.compiled.compiler import Built
-
+def nodes_field(compiler: Compiler, details: list[FieldDetails], field_def: Any) -> str:
     value = compiler.args.of(field_def, details[0].node)["ids"]
     ids: list[Any] = value.value or []
     if len(ids) > MAX_IDS:
@@ -89,9 +73,5 @@ def nodes_field(
         return list(given)
 
     every = memoised(checked)
-    items = [_branches(compiler, details, index(every, i), laterals) for i in range(len(ids))]
-    if not items:
-        return Built("'[]'::json", "0")
-    return Built(
-        "json_build_array(" + ", ".join(b.json for b in items) + ")", " + ".join(b.count for b in items)
-    )
+    items = [_branches(compiler, details, index(every, i)) for i in range(len(ids))]
+    return f"json_build_array({', '.join(items)})" if items else "'[]'::json"

@@ -6,7 +6,7 @@ The statement of one connection, from the inside out::
 
     page:  SELECT row, its sort keys, row_number() … WHERE parent link, filter, visibility, seek
            ORDER BY keys LIMIT size + 1                -- whole rows, before any relation
-    rows:  each row's JSON (its relations as laterals) and cursor
+    rows:  each row's JSON (its relations as scalar subqueries) and cursor
     conn:  json_agg of the kept rows (rn <= size), pageInfo, totalCount
 """
 
@@ -41,7 +41,7 @@ from resolvers.reads.pagination import Listing, PageArgs, decode_cursor
 from resolvers.reads.stage_age import MAX_STALLED_DAYS
 
 if TYPE_CHECKING:
-    from resolvers.reads.compiled.compiler import Built, Compiler, Row
+    from resolvers.reads.compiled.compiler import Compiler, Row
 
 #: The Python type a cursor value of each kind decodes to, and its SQL type.
 KINDS: dict[str, tuple[type, str]] = {
@@ -183,10 +183,9 @@ def connection(
     parent: Row | None,
     on: str | None,
     guard: str | None,
-    laterals: list[str],
-) -> Built:
-    """A connection field: its JSON and object count, its statement added to ``laterals``."""
-    return _Page(compiler, LISTINGS[listing_name], details, field_def).build(parent, on, guard, laterals)
+) -> str:
+    """A connection field's JSON: a scalar subquery over its page."""
+    return _Page(compiler, LISTINGS[listing_name], details, field_def).build(parent, on, guard)
 
 
 class _Page:
@@ -217,17 +216,13 @@ class _Page:
         self.t, self.e, self.x, self.w = (compiler.alias(p) for p in ("t", "e", "x", "w"))
         self.row = Row(f"({self.x}.r)", f"({self.x}.re)")
         self.row_columns: list[str] = []  # each row's JSON, once per distinct selection of it
-        self.row_laterals: list[str] = []
         self.needs_rows = self.needs_cursor = self.needs_more = False
         self.kept = f"{self.w}.rn <= {self.size}"
         self.ordered = f"{self.w}.rn DESC" if self.backwards else f"{self.w}.rn"
 
-    def build(self, parent: Row | None, on: str | None, guard: str | None, laterals: list[str]) -> Built:
-        from resolvers.reads.compiled.compiler import Built
-
+    def build(self, parent: Row | None, on: str | None, guard: str | None) -> str:
         conditions = self._conditions(parent, on, guard)
         pairs: list[tuple[str, str]] = []
-        counts = ["1"]
         for key, sub in self.compiler.subfields(self.conn_type, self.details).items():
             name = sub[0].node.name.value
             if name == "__typename":
@@ -238,23 +233,16 @@ class _Page:
             elif name == "nodes":
                 column = self._row_json(sub)
                 pairs.append((key, self._aggregate(f"json_agg({self.w}.{column} ORDER BY {self.ordered})")))
-                counts.append(f"coalesce(sum({self.w}.n{column}) FILTER (WHERE {self.kept}), 0)")
             elif name == "edges":
-                edges, count = self._edges(sub)
-                pairs.append((key, edges))
-                counts.append(count)
+                pairs.append((key, self._edges(sub)))
             elif name == "pageInfo":
                 pairs.append((key, self._page_info(sub)))
-                counts.append("1")
             else:
                 raise UncoveredError(f"{self.conn_type.name}.{name}")
-        json, count, lat = json_object(pairs), " + ".join(counts), self.compiler.alias("c")
+        json = json_object(pairs)
         if not self.needs_rows:
-            source = f"WHERE {self.size} IS NOT NULL"
-        else:
-            source = f"FROM ({self._rows(conditions)}) {self.w}"
-        laterals.append(f" LEFT JOIN LATERAL (SELECT {json} AS j, {count} AS n {source}) {lat} ON true")
-        return Built(f"{lat}.j", f"{lat}.n")
+            return f"(SELECT {json} WHERE {self.size} IS NOT NULL)"
+        return f"(SELECT {json} FROM ({self._rows(conditions)}) {self.w})"
 
     def _from(self) -> str:
         return self.compiler.from_clause(self.source, self.t, self.e)
@@ -306,25 +294,24 @@ class _Page:
                 cursor(self.listing.fingerprint, [(f"{x}.k{i}", kind) for i, kind in enumerate(kinds)])
                 + " AS cur"
             )
-        return f"SELECT {', '.join(columns)} FROM ({page}) {x}{''.join(self.row_laterals)}"
+        return f"SELECT {', '.join(columns)} FROM ({page}) {x}"
 
     def _row_json(self, details: list[FieldDetails]) -> str:
-        """A column of each row: its JSON for this selection (and ``n``+column, its object count)."""
+        """A column of each row: its JSON for this selection."""
         self.needs_rows = True
-        built = self.compiler.object(self.spec.target, details, self.row, self.row_laterals)
+        json = self.compiler.object(self.spec.target, details, self.row)
         column = f"j{len(self.row_columns)}"
-        self.row_columns.append(f"{built.json} AS {column}, {built.count} AS n{column}")
+        self.row_columns.append(f"{json} AS {column}")
         return column
 
     def _aggregate(self, aggregate: str) -> str:
         return f"coalesce({aggregate} FILTER (WHERE {self.kept}), '[]'::json)"
 
-    def _edges(self, details: list[FieldDetails]) -> tuple[str, str]:
+    def _edges(self, details: list[FieldDetails]) -> str:
         self.needs_rows = True
         edge_type = get_named_type(self.conn_type.fields["edges"].type)
         assert isinstance(edge_type, GraphQLObjectType)
         pairs: list[tuple[str, str]] = []
-        counts = ["1"]
         for key, sub in self.compiler.subfields(edge_type, details).items():
             name = sub[0].node.name.value
             if name == "__typename":
@@ -335,9 +322,7 @@ class _Page:
             else:  # node
                 column = self._row_json(sub)
                 pairs.append((key, f"{self.w}.{column}"))
-                counts.append(f"{self.w}.n{column}")
-        edges = self._aggregate(f"json_agg({json_object(pairs)} ORDER BY {self.ordered})")
-        return edges, f"coalesce(sum({' + '.join(counts)}) FILTER (WHERE {self.kept}), 0)"
+        return self._aggregate(f"json_agg({json_object(pairs)} ORDER BY {self.ordered})")
 
     def _page_info(self, details: list[FieldDetails]) -> str:
         """``pagination._page``: whether rows follow or precede the page, and its end cursors."""

@@ -37,7 +37,21 @@ def session_connections(sessions: SessionFactory) -> ReadConnections:
 
 
 async def fetch(connection: AsyncConnection, plan: Compiled, parameters: list[Any]) -> tuple[str, int]:
-    """The ``data`` object's JSON text and the number of objects in it."""
+    """The ``data`` object's JSON text and the number of objects below it (the actual cost)."""
     result = await connection.exec_driver_sql(plan.sql, tuple(parameters))
-    row: Any = result.one()
-    return str(row[0]), int(row[1])
+    text = str(result.scalar_one())
+    return text, count_objects(text) - 1
+
+
+#: What may follow ``{"`` when the ``"`` closes a string that ends in ``{`` (in PostgreSQL's JSON
+#: text a value is followed by a comma, a closing bracket or brace, or a space or line break).
+_AFTER_A_STRING = (",", "}", "]", " ", "\n")
+
+
+def count_objects(text: str) -> int:
+    """The JSON objects in PostgreSQL's JSON text, without decoding it: every object the compiler
+    builds has at least one key, so it opens with ``{"`` followed by its first key's first
+    character. Inside a string a ``"`` is always escaped, so the only other ``{"`` is a string
+    ending in ``{`` and its closing quote, which is followed by one of :data:`_AFTER_A_STRING`,
+    never by a key's character."""
+    return text.count('{"') - sum(text.count('{"' + after) for after in _AFTER_A_STRING)

@@ -19,7 +19,7 @@ from resolvers.reads.compiled.arguments import FallbackError, UncoveredError, Va
 from resolvers.reads.compiled.sql import json_object, quote
 
 if TYPE_CHECKING:
-    from resolvers.reads.compiled.compiler import Built, Compiler, Row
+    from resolvers.reads.compiled.compiler import Compiler, Row
 
 STAGE_ENTERED_ON = (
     "CASE WHEN {e}.action_taken <> 'UPDATED' THEN {e}.date_of_change ELSE "
@@ -98,10 +98,8 @@ def _object(details: list[FieldDetails], field_def: Any, compiler: Compiler, val
 
 
 def opportunity_statistics(
-    compiler: Compiler, scope: str, details: list[FieldDetails], field_def: Any, row: Row, laterals: list[str]
-) -> Built:
-    from resolvers.reads.compiled.compiler import Built
-
+    compiler: Compiler, scope: str, details: list[FieldDetails], field_def: Any, row: Row
+) -> str:
     conditions = [
         "x.active",
         *entry_conditions(compiler, compiler.args.of(field_def, details[0].node)["filter"]),
@@ -129,17 +127,10 @@ def opportunity_statistics(
         "averageEstimatedValue": money.format("avg(x.estimated_value)"),
         "averageCalculatedCurrentValue": money.format("avg(x.calculated_current_value)"),
     }
-    lat = compiler.alias("s")
-    json = _object(details, field_def, compiler, values)
-    laterals.append(f" LEFT JOIN LATERAL (SELECT {json} AS j FROM {source} WHERE {where}) {lat} ON true")
-    return Built(f"{lat}.j", "1")
+    return f"(SELECT {_object(details, field_def, compiler, values)} FROM {source} WHERE {where})"
 
 
-def stage_statistics(
-    compiler: Compiler, details: list[FieldDetails], field_def: Any, row: Row, laterals: list[str]
-) -> Built:
-    from resolvers.reads.compiled.compiler import Built
-
+def stage_statistics(compiler: Compiler, details: list[FieldDetails], field_def: Any, row: Row) -> str:
     conditions = [
         f"x.sales_cycle_code = {row.t}.sales_cycle_code",
         f"x.sales_cycle_stage = {row.t}.stage",
@@ -153,13 +144,8 @@ def stage_statistics(
         "calculatedCurrentValue": money.format("sum(x.calculated_current_value) FILTER (WHERE x.active)"),
         "averageNoOfDays": money.format("avg(x.days_open) FILTER (WHERE NOT x.active)"),
     }
-    lat = compiler.alias("s")
     json = _object(details, field_def, compiler, values)
-    laterals.append(
-        f" LEFT JOIN LATERAL (SELECT {json} AS j FROM opportunity_entry x "
-        f"WHERE {' AND '.join(conditions)}) {lat} ON true"
-    )
-    return Built(f"{lat}.j", "1")
+    return f"(SELECT {json} FROM opportunity_entry x WHERE {' AND '.join(conditions)})"
 
 
 def close_code_count(compiler: Compiler, row: Row) -> str:
