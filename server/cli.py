@@ -212,6 +212,9 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> None:
             limit_concurrency=concurrency_limit(settings),
             log_config=logging_config(settings.log_level),
             log_level=settings.log_level.lower(),
+            # The endpoint logs every request itself (id, operation, status, time, cost, key): a
+            # second line per request from uvicorn would only cost time.
+            access_log=False,
         )
 
 
