@@ -12,6 +12,7 @@ bucket holds the cost); this statement only answers who the caller is and whethe
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -91,3 +92,79 @@ async def admit(
     name, role, salesperson_code, available, _ = row
     viewer = Viewer(Role[role], salesperson_code, key_name=name)
     return Admission(viewer, None if available is None else float(available))
+
+
+def _admit_and_read_sql(read_sql: str, first: int) -> str:
+    """The admission and a compiled read in one statement; the admission's parameters follow the
+    read's ``first - 1`` ones. The read runs only for an admitted caller of the expected scope."""
+    h, cost, cap, rate, refund, role, sp = (f"${first + i}" for i in range(7))
+    cap, cost, rate, refund = (f"{p}::float8" for p in (cap, cost, rate, refund))
+    elapsed = "greatest(0, extract(epoch FROM clock_timestamp() - b.updated_at))"
+    refilled = f"least({cap}, b.available + {rate} * {elapsed})"
+    key = f"key_hash = {h}::bytea AND revoked_at IS NULL"
+    return f"""
+    WITH async_commit AS (SELECT set_config('synchronous_commit', 'off', true) AS setting),
+    caller AS (SELECT name, role, salesperson_code FROM api_key WHERE {key}),
+    touched AS (
+        UPDATE api_key SET last_used_at = now()
+        WHERE name = (
+            SELECT name FROM api_key
+            WHERE {key}
+              AND (last_used_at IS NULL
+                   OR last_used_at < now() - interval '{LAST_USED_RESOLUTION_SECONDS} seconds')
+            FOR NO KEY UPDATE SKIP LOCKED
+        )
+    ),
+    reserved AS (
+        INSERT INTO cost_bucket AS b (key_name, available, updated_at)
+        SELECT name, {cap} - {cost}, clock_timestamp() FROM caller WHERE {cap} >= {cost}
+        ON CONFLICT (key_name) DO UPDATE
+            SET available = least({cap}, {refilled} + {refund}) - {cost}, updated_at = clock_timestamp()
+            WHERE least({cap}, {refilled} + {refund}) >= {cost}
+        RETURNING b.available
+    )
+    SELECT c.name, c.role, c.salesperson_code, r.available, (SELECT setting FROM async_commit),
+           CASE WHEN r.available IS NOT NULL AND c.role = {role}::text
+                     AND c.salesperson_code IS NOT DISTINCT FROM {sp}::text
+                THEN ({read_sql}) END
+    FROM caller c LEFT JOIN reserved r ON true
+    """
+
+
+_combined: dict[str, str] = {}
+
+
+async def admit_and_read(
+    conn: AsyncConnection,
+    key_hash: bytes,
+    cost: int,
+    budget: Budget,
+    refund: float,
+    expected: Viewer,
+    read_sql: str,
+    read_parameters: list[object],
+) -> tuple[Admission | None, str | None]:
+    """:func:`admit` and the compiled read of ``read_sql`` in one round trip: the read's JSON text
+    when the caller is admitted and is ``expected`` (the viewer the plan was chosen for), else
+    ``None`` (nothing was read; the admission says what happened)."""
+    sql = _combined.get(read_sql)
+    if sql is None:
+        sql = _combined[read_sql] = _admit_and_read_sql(read_sql, len(read_parameters) + 1)
+        if len(_combined) > 4_096:  # plans are bounded; so is this
+            _combined.pop(next(iter(_combined)))
+    parameters = (
+        *read_parameters,
+        key_hash,
+        cost,
+        budget.capacity,
+        budget.rate,
+        refund,
+        expected.role.name,
+        expected.salesperson_code,
+    )
+    row: Any = (await conn.exec_driver_sql(sql, parameters)).first()
+    if row is None:
+        return None, None
+    name, role, salesperson_code, available, _, data = row
+    viewer = Viewer(Role[role], salesperson_code, key_name=name)
+    return Admission(viewer, None if available is None else float(available)), data

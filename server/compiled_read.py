@@ -22,9 +22,9 @@ from starlette.responses import Response
 from graph.prepare import OperationRefusedError, Prepared, prepare
 from graph.schema import schema
 from resolvers.reads.compiled import Compiled, FallbackError, plan_for
-from resolvers.reads.compiled.run import fetch
+from resolvers.reads.compiled.run import fetch, objects_below_data
 from resolvers.viewer import Viewer
-from server.admission import Admission, admit, token_hash
+from server.admission import Admission, admit, admit_and_read, token_hash
 from server.answer import Trace, json_answer
 from server.auth import DEV_VIEWER, bearer_token, is_loopback
 from server.http import GraphQLRequest
@@ -62,18 +62,32 @@ async def compiled_read(
     requested = operation.requested_cost
     trace.cost = requested
     admitted: Admission | None = None
+    data: str | None = None
+    plan: tuple[Compiled, list[Any]] | None = None
     for attempt in (1, 2):
         try:
             async with endpoint.reads() as connection:
+                if admitted is None and key_hash is not None and key_hash in endpoint.key_viewers:
+                    # A key seen before: its admission and the read in one statement, with the plan
+                    # of the viewer it was then (the statement reads nothing if that has changed).
+                    expected = endpoint.key_viewers[key_hash]
+                    plan = _plan(prepared, graphql_request, expected)
+                    if plan is not None:
+                        admitted, data = await _admit_and_read(
+                            endpoint, connection, key_hash, requested, plan
+                        )
+                        if admitted is None:
+                            return None  # 401 or 429, with the general path's detail; nothing was written
                 if admitted is None:
                     admitted = await _admit(endpoint, connection, key_hash, requested)
                     if admitted is None:
-                        return None  # 401 or 429, with the general path's detail; nothing was written
+                        return None
                 viewer, bucket = admitted.viewer, admitted.available
                 trace.key = viewer.key_name
-                plan = _plan(prepared, graphql_request, viewer)
-                if plan is not None:
-                    data, actual = await fetch(connection, plan[0], plan[1])
+                if data is None:
+                    plan = _plan(prepared, graphql_request, viewer)
+                    if plan is not None:
+                        data = await fetch(connection, *plan)
             break
         except DBAPIError as exc:
             # No pre-ping per checkout (server/engine.py): a connection the server dropped fails its
@@ -81,11 +95,12 @@ async def compiled_read(
             # on a fresh connection; the admission, once done, is not repeated.
             if attempt == 2 or not exc.connection_invalidated:
                 raise
-    if plan is None:
+    if data is None:
         result = await endpoint.execute(graphql_request, viewer, rid, endpoint.sessions)
         response = await endpoint.answer(result, prepared, viewer, bucket)
         response.headers[PLAN_HEADER] = "resolvers"
         return response
+    actual = objects_below_data(data)
     available = bucket
     if bucket is not None and actual != requested:
         endpoint.refund(viewer, requested - actual)
@@ -114,7 +129,33 @@ async def _admit(
         return None
     assert admission.viewer.key_name is not None
     endpoint.key_names[key_hash] = admission.viewer.key_name
+    endpoint.key_viewers[key_hash] = admission.viewer
     return admission
+
+
+async def _admit_and_read(
+    endpoint: GraphQLEndpoint,
+    connection: AsyncConnection,
+    key_hash: bytes,
+    cost: int,
+    plan: tuple[Compiled, list[Any]],
+) -> tuple[Admission | None, str | None]:
+    """:func:`server.admission.admit_and_read` with the key's refund; the caller's new viewer is
+    remembered when it has changed (a role or salesperson changed, the data is then not read)."""
+    expected = endpoint.key_viewers[key_hash]
+    known = endpoint.key_names.get(key_hash)
+    refund = endpoint.refunds.pop(known, 0.0) if known is not None else 0.0
+    admission, data = await admit_and_read(
+        connection, key_hash, cost, endpoint.limits.budget, refund, expected, plan[0].sql, plan[1]
+    )
+    if admission is None or admission.available is None:
+        if known is not None and refund:
+            endpoint.refunds[known] = endpoint.refunds.get(known, 0.0) + refund
+        if admission is None:
+            endpoint.key_viewers.pop(key_hash, None)
+        return None, None
+    endpoint.key_viewers[key_hash] = admission.viewer
+    return admission, data
 
 
 def _plan(

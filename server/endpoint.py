@@ -108,6 +108,9 @@ class GraphQLEndpoint:
         self.refunds: dict[str, float] = {}
         #: The name of each key (by hash) seen here, so a compiled read can pay its refund.
         self.key_names: dict[bytes, str] = {}
+        #: The viewer each key (by hash) was when last admitted here: a compiled read picks its plan
+        #: by it and checks it in the same statement as the admission (server/admission.py).
+        self.key_viewers: dict[bytes, Viewer] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)

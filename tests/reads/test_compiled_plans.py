@@ -7,8 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from sqlalchemy import text
 
 import resolvers.reads.compiled as compiled
+from resolvers.access.keys import revoke_key
 from resolvers.session import SessionFactory
 from tests.conftest import TestDatabase
 from tests.support import factories as f
@@ -120,3 +122,39 @@ async def test_values_the_resolvers_refuse_are_answered_by_them_with_their_error
 
     assert response.headers["x-salesgraph-plan"] == "resolvers"
     assert [e["extensions"]["code"] for e in response.json()["errors"]] == [code]
+
+
+async def test_a_key_whose_scope_changed_between_two_reads_reads_with_its_new_scope(
+    database: TestDatabase, sessions: SessionFactory
+) -> None:
+    await given_two_contacts(sessions)
+    key = await new_key(sessions, "SALESPERSON", name="mover", salesperson="SP1")
+    query = "{ opportunities { nodes { no } } }"
+    async with partner_client(database) as http:
+        before = await http.post("/graphql", json={"query": query}, headers=bearer(key))
+        async with sessions() as session:
+            await session.execute(text("UPDATE api_key SET salesperson_code = 'SP2' WHERE name = 'mover'"))
+            await session.commit()
+        after = await http.post("/graphql", json={"query": query}, headers=bearer(key))
+        again = await http.post("/graphql", json={"query": query}, headers=bearer(key))
+
+    nos = [[o["no"] for o in r.json()["data"]["opportunities"]["nodes"]] for r in (before, after, again)]
+    assert nos == [["O1"], ["O2"], ["O2"]]
+
+
+async def test_a_key_revoked_between_two_reads_is_refused_and_reads_nothing(
+    database: TestDatabase, sessions: SessionFactory
+) -> None:
+    await given_two_contacts(sessions)
+    key = await new_key(sessions, "ADMIN", name="gone")
+    query = "{ opportunities { nodes { no } } }"
+    async with partner_client(database) as http:
+        first = await http.post("/graphql", json={"query": query}, headers=bearer(key))
+        async with sessions() as session:
+            await revoke_key(session, "gone")
+            await session.commit()
+        second = await http.post("/graphql", json={"query": query}, headers=bearer(key))
+
+    assert first.status_code == 200
+    assert second.status_code == 401
+    assert "data" not in second.json() or second.json()["data"] is None

@@ -36,11 +36,15 @@ def session_connections(sessions: SessionFactory) -> ReadConnections:
     return connect
 
 
-async def fetch(connection: AsyncConnection, plan: Compiled, parameters: list[Any]) -> tuple[str, int]:
-    """The ``data`` object's JSON text and the number of objects below it (the actual cost)."""
+async def fetch(connection: AsyncConnection, plan: Compiled, parameters: list[Any]) -> str:
+    """The ``data`` object's JSON text."""
     result = await connection.exec_driver_sql(plan.sql, tuple(parameters))
-    text = str(result.scalar_one())
-    return text, count_objects(text) - 1
+    return str(result.scalar_one())
+
+
+def objects_below_data(text: str) -> int:
+    """The objects of an answer below its ``data`` object (the actual cost of a query)."""
+    return count_objects(text) - 1
 
 
 #: What may follow ``{"`` when the ``"`` closes a string that ends in ``{`` (in PostgreSQL's JSON
