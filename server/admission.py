@@ -143,8 +143,8 @@ async def admit_and_read(
     expected: Viewer,
     read_sql: str,
     read_parameters: list[object],
-) -> tuple[Admission | None, str | None]:
-    """:func:`admit` and the compiled read of ``read_sql`` in one round trip: the read's JSON text
+) -> tuple[Admission | None, bytes | None]:
+    """:func:`admit` and the compiled read of ``read_sql`` in one round trip: the read's JSON
     when the caller is admitted and is ``expected`` (the viewer the plan was chosen for), else
     ``None`` (nothing was read; the admission says what happened)."""
     sql = _combined.get(read_sql)
@@ -167,4 +167,6 @@ async def admit_and_read(
         return None, None
     name, role, salesperson_code, available, _, data = row
     viewer = Viewer(Role[role], salesperson_code, key_name=name)
-    return Admission(viewer, None if available is None else float(available)), data
+    return Admission(
+        viewer, None if available is None else float(available)
+    ), None if data is None else bytes(data)

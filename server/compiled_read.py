@@ -62,7 +62,7 @@ async def compiled_read(
     requested = operation.requested_cost
     trace.cost = requested
     admitted: Admission | None = None
-    data: str | None = None
+    data: bytes | None = None
     plan: tuple[Compiled, list[Any]] | None = None
     for attempt in (1, 2):
         try:
@@ -107,7 +107,7 @@ async def compiled_read(
         available = min(limits.budget.capacity, bucket + requested - actual)
     cost = orjson.dumps({"cost": endpoint.cost(requested, actual, available)})
     # PostgreSQL's JSON text goes into the body as it is: never decoded into Python objects.
-    body = b'{"data":' + data.encode() + b',"extensions":' + cost + b"}"
+    body = b"".join((b'{"data":', data, b',"extensions":', cost, b"}"))
     response = json_answer(200, body)
     response.headers[PLAN_HEADER] = "compiled"
     return response
@@ -139,7 +139,7 @@ async def _admit_and_read(
     key_hash: bytes,
     cost: int,
     plan: tuple[Compiled, list[Any]],
-) -> tuple[Admission | None, str | None]:
+) -> tuple[Admission | None, bytes | None]:
     """:func:`server.admission.admit_and_read` with the key's refund; the caller's new viewer is
     remembered when it has changed (a role or salesperson changed, the data is then not read)."""
     expected = endpoint.key_viewers[key_hash]

@@ -166,7 +166,8 @@ class Compiler:
         if grouped.new_defer_usages:
             raise UncoveredError("@defer")
         pairs = [(key, self.root_field(root, details)) for key, details in grouped.grouped_field_set.items()]
-        return Compiled(f"SELECT ({json_object(pairs)})::text", tuple(self.args.getters))
+        # As UTF-8 bytes: the body is written from them without decoding or encoding any text.
+        return Compiled(f"SELECT convert_to(({json_object(pairs)})::text, 'UTF8')", tuple(self.args.getters))
 
     def root_field(self, root: GraphQLObjectType, details: list[FieldDetails]) -> str:
         name = details[0].node.name.value
