@@ -7,10 +7,11 @@ requests, failures and latency percentiles (wrk's own, in microseconds), which `
 
 Stage moves: each wrk thread drives one connection (``-t`` = ``-c``), so its requests go out one
 after the other, each after the previous response (the alternation counts responses: wrk calls
-``request`` once more than it sends, to check the script); thread *i* takes its own slice of the proven opportunities and sends NEXT then
-PREVIOUS to each in turn. Every move is legal whatever the interleaving between connections,
-because no two connections share an opportunity; a run stopped between a NEXT and its PREVIOUS
-leaves an opportunity one stage up, which the benchmark moves back before the next run.
+``request`` once more than it sends, to check the script); thread *i* takes its own slice of the
+proven opportunities and sends NEXT then PREVIOUS to each in turn. Every move is legal whatever
+the interleaving between connections, because no two connections share an opportunity; a run
+stopped between a NEXT and its PREVIOUS leaves an opportunity one stage up, which the benchmark
+moves back before the next run.
 """
 
 from __future__ import annotations
