@@ -90,7 +90,7 @@ MOVE_SITUATION = """
 SELECT o.no, o.status, o.sales_cycle_code, o.contact_no, o.contact_company_no,
        o.salesperson_code, o.campaign_no,
        sc.probability_calculation,
-       CASE WHEN EXISTS (SELECT 1 FROM sales_quote q WHERE q.no = o.sales_quote_no) THEN
+       CASE WHEN q.no IS NOT NULL THEN
          (SELECT coalesce(sum(l.amount), 0.00) FROM sales_quote_line l WHERE l.quote_no = o.sales_quote_no)
        END AS quote_amount,
        (SELECT json_agg(json_build_object(
@@ -107,6 +107,7 @@ SELECT o.no, o.status, o.sales_cycle_code, o.contact_no, o.contact_company_no,
        s.time_zone, s.task_nos
 FROM opportunity o
 LEFT JOIN sales_cycle sc ON sc.code = o.sales_cycle_code
+LEFT JOIN sales_quote q ON q.no = o.sales_quote_no
 CROSS JOIN setup s
 WHERE o.no = upper($1)
 FOR UPDATE OF o"""
