@@ -24,7 +24,7 @@
    salesgraph and the limit interleaved (salesgraph, limit, salesgraph, … for ``--rounds``; the
    median round is reported) so that the noise of a shared machine falls on both. Every response
    is checked by the Lua script; a non-200, GraphQL ``errors`` or non-empty ``userErrors`` counts
-   as an error (the table has the count: it must be 0). salesgraph's resident memory is read from
+   as an error (the table has the count: it must be 0). each app's resident memory is read from
    ``/proc`` right after its 32-connection ``nested`` run (issue 11: < 150 MB).
 
 ``ratio`` is salesgraph's req/s over the limit's in the same round. Absolute figures mean
@@ -130,7 +130,7 @@ def run_seconds(args: argparse.Namespace, connections: int, latency_c1: float | 
 def print_table(
     results: dict[tuple[str, int, str], list[Result]],
     counts: dict[str, dict[str, tuple[float, float]]],
-    rss: float | None,
+    rss: dict[str, float],
 ) -> None:
     print(
         f"\n{'workload':9} {'c':>3} {'app':10} {'req/s':>8} {'p50 ms':>9} {'p99 ms':>9} "
@@ -206,7 +206,7 @@ async def main(args: argparse.Namespace) -> None:
     script_dir = logs / "lua"
     script_dir.mkdir()
     results: dict[tuple[str, int, str], list[Result]] = {}
-    rss: float | None = None
+    rss: dict[str, float] = {}
     latency: dict[tuple[str, str], float] = {}
     with (
         processes.salesgraph_server(url, key, logs / "salesgraph.log") as sg,
@@ -242,8 +242,8 @@ async def main(args: argparse.Namespace) -> None:
                         )
                         if w is STAGE_MOVE:
                             await move_back(url, lim, start_stages)
-                        if w.name == "nested" and server is sg and c == max(args.connections):
-                            rss = sg.rss_mb()
+                        if w.name == "nested" and c == max(args.connections):
+                            rss[server.name] = server.rss_mb()
     print_table(results, counts, rss)
     print(f"\n{time.monotonic() - started:.0f} s in all; logs in {logs}")
 
