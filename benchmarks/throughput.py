@@ -152,9 +152,11 @@ def print_table(
         )
         if errors:
             print(f"    first failure: {next(x.sample for x in rounds if x.sample)}")
-    if rss is not None:
+    if rss:
+        c = max(c for _, c, _ in results)
         print(
-            f"\nsalesgraph RSS after the {max(c for _, c, _ in results)}-connection nested run: {rss:.0f} MB"
+            f"\nRSS after the {c}-connection nested run: "
+            + ", ".join(f"{k} {v:.0f} MB" for k, v in rss.items())
         )
 
 
