@@ -13,9 +13,10 @@ name alone (the query text is not parsed):
   and ``One`` (``one.graphql``; variable ``no``): one statement each (``benchmarks/limit_sql.py``),
   same ``data`` as salesgraph;
 - ``StageMove`` (variables ``no``, ``action``: ``NEXT`` or ``PREVIOUS``): an
-  ``updateOpportunityStage`` in one transaction of four statements (lock and read everything,
-  deactivate the active entry, insert the new entry and update the opportunity in one statement,
-  plus taking task numbers and inserting the tasks when the stage has an activity). The decisions
+  ``updateOpportunityStage`` in one transaction of three statements besides BEGIN and COMMIT (lock
+  the opportunity and read its cycle, stages and setup; read and deactivate the active entry;
+  insert the new entry and update the opportunity), plus two (take task numbers, insert the
+  tasks) when the stage has an activity. The decisions
   are salesgraph's own pure rules (``models.stage_change.plan_stage_change``,
   ``models.activity_tasks.planned_tasks``): the rows written are the same, only the I/O is by hand.
   Answers ``{"data": {"updateOpportunityStage": {"opportunity": {"no", "version"}, "entry":
