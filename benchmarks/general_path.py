@@ -75,7 +75,9 @@ async def key_of(url: str) -> str:
     engine = create_engine(url)
     try:
         async with session_factory(engine)() as session:
-            key = await create_key(session, name=unique_name("bench"), role="READ_ONLY", salesperson_code=None)
+            key = await create_key(
+                session, name=unique_name("bench"), role="READ_ONLY", salesperson_code=None
+            )
             await session.commit()
     finally:
         await engine.dispose()
@@ -164,7 +166,9 @@ def report(timings: dict[str, Timing]) -> None:
 
 
 async def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument(
         "--server", default=os.environ.get("DATABASE_URL") or "postgresql://postgres@127.0.0.1:5432/postgres"
     )

@@ -31,7 +31,7 @@ class Schema(strawberry.Schema):
     def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
         del errors, execution_context
 
-    def _create_execution_context(  # noqa: PLR0917 (Strawberry's signature)
+    def _create_execution_context(
         self,
         query: str | None,
         allowed_operation_types: Iterable[OperationType],

@@ -49,6 +49,7 @@ from resolvers.reads.activity import steps_in_order
 from resolvers.reads.loading import (
     KEYS,
     KeyedStatement,
+    StatementCache,
     count_loader,
     fetch_rows,
     group_loader,
@@ -58,7 +59,7 @@ from resolvers.reads.loading import (
     scope_of,
 )
 from resolvers.reads.opportunity import opportunity_rows
-from resolvers.reads.pagination import AnySelect, Listing, PageArgs
+from resolvers.reads.pagination import AnySelect, Listing, PageArgs, counts_statement, pages_statement
 from resolvers.reads.sales_cycle import stages_in_order
 from resolvers.reads.sales_document import (
     order_lines_in_order,
@@ -69,7 +70,6 @@ from resolvers.reads.sales_document import (
 from resolvers.reads.stage_age import CurrentEntry, days_in_current_stage
 from resolvers.session import SessionFactory
 from resolvers.viewer import Viewer, restrict, scoped
-
 
 #: What each key loader reads: its statement (unscoped, no key condition), the key column(s) the
 #: batch's keys are matched on and how to tell a row's key. Built once per scope, see ``_keyed``.
@@ -119,6 +119,9 @@ _GROUPED: dict[str, tuple[Callable[[], AnySelect], Callable[[], Any]]] = {
 
 #: Scopes are few (one for every role reading everything, one per salesperson), statements small.
 STATEMENT_CACHE_SIZE = 1024
+#: Nested pages and counts by (relation, filter and order values, page arguments, scope).
+_PAGES = StatementCache(STATEMENT_CACHE_SIZE)
+_COUNTS = StatementCache(STATEMENT_CACHE_SIZE)
 
 
 @lru_cache(maxsize=STATEMENT_CACHE_SIZE)
@@ -158,6 +161,9 @@ class Loaders:
         self.viewer = viewer
         self.scope = scope_of(viewer)
         self._loaders: dict[Hashable, DataLoader[Any, Any]] = {}
+        #: Objects converted from loaded rows, for the fields of the request that read the same
+        #: rows (a cycle's stages, read by every opportunity on it); forgotten with the loaders.
+        self.converted: dict[Hashable, Any] = {}
 
     def _get(self, name: Hashable, build: Callable[[], DataLoader[Any, Any]]) -> DataLoader[Any, Any]:
         loader = self._loaders.get(name)
@@ -290,9 +296,7 @@ class Loaders:
 
     @property
     def entries_by_close_code(self) -> DataLoader[str, int]:
-        return self._get(
-            "EntryCountByCloseCode", lambda: close_code_count_loader(self.sessions, self.viewer)
-        )
+        return self._get("EntryCountByCloseCode", lambda: close_code_count_loader(self.sessions, self.viewer))
 
     # --- nested connections: one page per parent --------------------------------------------
 
@@ -307,12 +311,18 @@ class Loaders:
         """Pages of ``relation`` (``OpportunitiesByContact``) for one set of arguments, holding only
         rows the viewer may read (``listing`` is scoped here).
 
-        ``params`` (filter and ordering values) and ``args`` tell one page request from another.
+        ``params`` (filter and ordering values) and ``args`` tell one page request from another:
+        with the relation and the scope they determine the statement, built once for all requests.
         """
-        return self._get(
-            (relation, params, args),
-            lambda: page_loader(self.sessions, scoped(listing(), self.viewer), parent, args),
-        )
+
+        def paged() -> tuple[Listing, AnySelect]:
+            def build() -> tuple[Listing, AnySelect]:
+                scoped_listing = scoped(listing(), self.scope)
+                return scoped_listing, pages_statement(scoped_listing, parent, args, parent.type)
+
+            return _PAGES.get((relation, params, args, self.scope), build)
+
+        return self._get((relation, params, args), lambda: page_loader(self.sessions, paged, parent, args))
 
     def count_by(
         self,
@@ -322,7 +332,12 @@ class Loaders:
         parent: Any,
     ) -> DataLoader[Any, int]:
         """``totalCount`` of ``relation`` per parent, counting only rows the viewer may read."""
-        return self._get(
-            ("count", relation, params),
-            lambda: count_loader(self.sessions, scoped(listing(), self.viewer), parent),
-        )
+
+        def counted() -> tuple[Listing, AnySelect]:
+            def build() -> tuple[Listing, AnySelect]:
+                scoped_listing = scoped(listing(), self.scope)
+                return scoped_listing, counts_statement(scoped_listing, parent)
+
+            return _COUNTS.get((relation, params, self.scope), build)
+
+        return self._get(("count", relation, params), lambda: count_loader(self.sessions, counted, parent))

@@ -10,6 +10,7 @@ loaders; building a ``select()`` costs more than running the cached one.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -85,23 +86,50 @@ def group_loader(sessions: SessionFactory, keyed: KeyedStatement) -> DataLoader[
     return DataLoader(load_fn=load)
 
 
+class StatementCache:
+    """Statements by what determines them (relation, filter and order values, page arguments,
+    scope), the least recently used dropped beyond ``size``: the values come from clients."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._items: OrderedDict[Hashable, Any] = OrderedDict()
+
+    def get(self, key: Hashable, build: Callable[[], T]) -> T:
+        try:
+            self._items.move_to_end(key)
+            item: T = self._items[key]
+        except KeyError:
+            item = self._items[key] = build()
+            if len(self._items) > self._size:
+                self._items.popitem(last=False)
+        return item
+
+
 def page_loader(
-    sessions: SessionFactory, listing: Listing, parent: Any, args: PageArgs
+    sessions: SessionFactory,
+    paged: Callable[[], tuple[Listing, AnySelect]],
+    parent: Any,
+    args: PageArgs,
 ) -> DataLoader[K, Page]:
-    """One page per parent for one set of arguments."""
+    """One page per parent for one set of arguments; ``paged`` gives the (scoped) listing and its
+    :func:`~resolvers.reads.pagination.pages_statement` (built on the first batch)."""
 
     async def load(keys: list[K]) -> list[Page]:
+        listing, stmt = paged()
         async with sessions() as session:
-            return await fetch_pages(session, listing, parent, keys, args, key_type=parent.type)
+            return await fetch_pages(session, listing, parent, keys, args, stmt=stmt)
 
     return DataLoader(load_fn=load)
 
 
-def count_loader(sessions: SessionFactory, listing: Listing, parent: Any) -> DataLoader[K, int]:
+def count_loader(
+    sessions: SessionFactory, counted: Callable[[], tuple[Listing, AnySelect]], parent: Any
+) -> DataLoader[K, int]:
     """``totalCount`` per parent."""
 
     async def load(keys: list[K]) -> list[int]:
+        listing, stmt = counted()
         async with sessions() as session:
-            return await count_per_parent(session, listing, parent, keys)
+            return await count_per_parent(session, listing, parent, keys, stmt=stmt)
 
     return DataLoader(load_fn=load)
