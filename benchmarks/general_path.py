@@ -53,15 +53,33 @@ from server.engine import create_engine
 from server.settings import Settings
 from tests.support.pg import drop_database, unique_name, with_database
 
-#: ms per ``nested`` request on the code before this work (commit ``ac1439f``), measured by this
-#: script at scale 100 on the 2-core shared machine (median of 3 rounds of 20): wall, CPU.
-BEFORE = {"general": (0.0, 0.0), "baseline": (0.0, 0.0)}
+#: ms per ``nested`` request on the code before this work (commit ``ac1439f``, CPython's collector
+#: settings), measured by this script at scale 100 on the 2-core shared machine (2026-12-03
+#: 14:09 UTC, load ~3; median of 3 rounds of 10): (wall, CPU). Two later runs at load ~6 gave
+#: general 754/375 and 396/320, baseline 881/387 and 475/342.
+BEFORE = {"general": (599.7, 350.5), "baseline": (558.5, 320.9)}
 
 
 @dataclasses.dataclass
 class Timing:
     wall: list[float] = dataclasses.field(default_factory=list)
     cpu: list[float] = dataclasses.field(default_factory=list)
+    collector: list[float] = dataclasses.field(default_factory=list)
+
+
+class Collector:
+    """Time spent in the cyclic garbage collector (``gc.callbacks``), in seconds."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self._started = 0.0
+        gc.callbacks.append(self._callback)
+
+    def _callback(self, phase: str, _info: dict[str, Any]) -> None:
+        if phase == "start":
+            self._started = time.perf_counter()
+        else:
+            self.seconds += time.perf_counter() - self._started
 
 
 async def post(client: httpx.AsyncClient, query: str, headers: dict[str, str]) -> httpx.Response:
@@ -102,6 +120,8 @@ async def run(url: str, key: str, args: argparse.Namespace) -> dict[str, Timing]
     engine, built = build(url, key)
     if args.gc == "tuned":
         tune_collector()
+        if args.gc_threshold:
+            gc.set_threshold(*(int(t) for t in args.gc_threshold.split(",")))
     elif args.gc == "off":
         gc.disable()
     statements: list[str] = []
@@ -114,6 +134,7 @@ async def run(url: str, key: str, args: argparse.Namespace) -> dict[str, Timing]
         for name, (app, headers) in built.items()
     }
     timings = {name: Timing() for name in clients}
+    collector = Collector()
     try:
         answers = {}
         for name, (client, headers) in clients.items():
@@ -133,16 +154,20 @@ async def run(url: str, key: str, args: argparse.Namespace) -> dict[str, Timing]
                 await post(client, query, headers)
         for round_no in range(args.rounds + 1):  # round 0 warms up and is not counted
             for name, (client, headers) in clients.items():
-                wall, cpu = time.perf_counter(), time.process_time()
+                wall, cpu, in_gc = time.perf_counter(), time.process_time(), collector.seconds
                 for _ in range(args.requests):
                     await post(client, query, headers)
                 if round_no:
                     timings[name].wall.append((time.perf_counter() - wall) * 1000 / args.requests)
                     timings[name].cpu.append((time.process_time() - cpu) * 1000 / args.requests)
+                    timings[name].collector.append((collector.seconds - in_gc) * 1000 / args.requests)
             if round_no:
                 print(
                     f"  round {round_no}: "
-                    + ", ".join(f"{n} {t.wall[-1]:.1f} ms ({t.cpu[-1]:.1f} CPU)" for n, t in timings.items())
+                    + ", ".join(
+                        f"{n} {t.wall[-1]:.1f} ms ({t.cpu[-1]:.1f} CPU, {t.collector[-1]:.1f} GC)"
+                        for n, t in timings.items()
+                    )
                 )
     finally:
         for client, _ in clients.values():
@@ -183,6 +208,7 @@ async def main() -> None:
         default="tuned",
         help="the collector as server.asgi sets it (default), CPython's defaults, or none",
     )
+    parser.add_argument("--gc-threshold", help="with --gc tuned: other thresholds, e.g. 50000,20,100")
     parser.add_argument("--forever", action="store_true", help="send general requests until interrupted")
     args = parser.parse_args()
     database = args.database or unique_name("sg_bench_general")

@@ -40,13 +40,14 @@ def app_factory() -> Starlette:
     return app
 
 
-#: Allocations (minus deallocations) between two young-generation collections; CPython's default
-#: is 700. A resolver-path read allocates hundreds of thousands of short-lived objects (ORM rows,
-#: Strawberry objects, graphql-core's results, coroutines and tasks), nearly all freed by their
-#: reference counts, so 700 runs the collector a hundred times per request for little to find.
-YOUNG_THRESHOLD = 50_000
+#: Allocations (minus deallocations) of tracked objects between two young-generation collections;
+#: CPython's default is 700. A resolver-path read allocates some hundreds of thousands of objects
+#: (ORM rows, Strawberry objects, graphql-core's results, coroutines and tasks) that live until
+#: the request ends and are then freed by their reference counts: with 700, the collector scans
+#: them again and again (young, then middle, then full collections) for nothing to find.
+YOUNG_THRESHOLD = 200_000
 #: Young collections per middle one, and middle ones per full one (CPython's defaults: 10, 10).
-OLDER_THRESHOLDS = (20, 100)
+OLDER_THRESHOLDS = (50, 100)
 
 
 def tune_collector() -> None:
@@ -55,8 +56,11 @@ def tune_collector() -> None:
     ``gc.freeze()`` moves everything alive now (modules, the schema, SQLAlchemy's mappers and
     compiled-statement caches, …: some hundreds of thousands of objects) out of the collector's
     sight, so a full collection no longer walks them all; the thresholds make collections rare.
-    Measured on ``nested.graphql`` over the resolver path (``benchmarks/general_path.py``): the
-    collector took about a fifth of the Python CPU of a request with CPython's defaults.
+    Measured on ``nested.graphql`` over the resolver path (``benchmarks/general_path.py``, which
+    times the collector with ``gc.callbacks``) on a loaded 2-core machine: with CPython's defaults
+    the collector ran 130–160 ms of the 320–380 ms of CPU of a request (about 40 %); frozen, with
+    50,000/20/100 still 30–95 ms, with these thresholds none in most rounds (a collection every
+    few requests).
     """
     gc.collect()
     gc.freeze()
