@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import strawberry
+from graphql import DocumentNode
 
 from resolvers.reads.loaders import Loaders
 from resolvers.session import SessionFactory
@@ -16,6 +17,9 @@ class Context:
     sessions: SessionFactory
     request_id: str
     viewer: Viewer = ANONYMOUS
+    #: The operation's document, parsed and validated already (``graph.prepare``): the schema
+    #: runs it as it is instead of parsing and validating the query text again.
+    document: DocumentNode | None = None
     _loaders: Loaders | None = field(default=None, repr=False)
 
     @property

@@ -6,12 +6,15 @@ execution in one linear pass, and the server answers their refusals with HTTP 40
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.schema.config import StrawberryConfig
+from strawberry.types import ExecutionContext
+from strawberry.types.graphql import OperationType
 
 from graph.errors import MaskUnexpectedErrors
 from graph.mutation import Mutation
@@ -28,6 +31,54 @@ class Schema(strawberry.Schema):
     def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
         del errors, execution_context
 
+    def _create_execution_context(
+        self,
+        query: str | None,
+        allowed_operation_types: Iterable[OperationType],
+        variable_values: dict[str, Any] | None = None,
+        context_value: Any | None = None,
+        root_value: Any | None = None,
+        operation_name: str | None = None,
+        operation_extensions: dict[str, Any] | None = None,
+    ) -> ExecutionContext:
+        """With a prepared document in the context (``graph.context.Context.document``), the
+        execution starts from it: it is neither parsed nor validated again (``graph.prepare``
+        validated it with these rules and more)."""
+        context = super()._create_execution_context(
+            query,
+            allowed_operation_types,
+            variable_values,
+            context_value,
+            root_value,
+            operation_name,
+            operation_extensions,
+        )
+        document = getattr(context_value, "document", None)
+        if document is not None:
+            context.graphql_document = document
+            context.pre_execution_errors = []
+        return context
+
+
+class CachedParse(ParserCache):
+    """Strawberry's parser cache, for a document not parsed already (the IDE, the WebSocket)."""
+
+    def on_parse(self) -> Iterator[None]:
+        if self.execution_context.graphql_document is not None:
+            yield
+            return
+        yield from super().on_parse()
+
+
+class CachedValidation(ValidationCache):
+    """Strawberry's validation cache, for a document not validated already."""
+
+    def on_validate(self) -> Iterator[None]:
+        if self.execution_context.pre_execution_errors is not None:
+            yield
+            return
+        yield from super().on_validate()
+
 
 schema = Schema(
     query=Query,
@@ -35,8 +86,8 @@ schema = Schema(
     types=[SalesQuote, SalesOrder],
     extensions=[
         MaskUnexpectedErrors,
-        lambda: ParserCache(maxsize=CACHE_SIZE),
-        lambda: ValidationCache(maxsize=CACHE_SIZE),
+        lambda: CachedParse(maxsize=CACHE_SIZE),
+        lambda: CachedValidation(maxsize=CACHE_SIZE),
     ],
     config=StrawberryConfig(relay_max_results=100),
 )

@@ -96,7 +96,7 @@ async def compiled_read(
             if attempt == 2 or not exc.connection_invalidated:
                 raise
     if data is None:
-        result = await endpoint.execute(graphql_request, viewer, rid, endpoint.sessions)
+        result = await endpoint.execute(graphql_request, prepared, viewer, rid, endpoint.sessions)
         response = await endpoint.answer(result, prepared, viewer, bucket)
         response.headers[PLAN_HEADER] = "resolvers"
         return response

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,7 +35,7 @@ from graph.prepare import OperationRefusedError, Prepared, prepare
 from graph.schema import schema
 from resolvers.access.policy import may_run_mutation
 from resolvers.reads.compiled.run import ReadConnections, session_connections
-from resolvers.session import SessionFactory, joined_sessions
+from resolvers.session import SessionFactory, joined_sessions, request_sessions
 from resolvers.viewer import Role, Viewer
 from server import idempotency
 from server.answer import (
@@ -178,7 +179,7 @@ class GraphQLEndpoint:
             bucket = await self._reserve(session, viewer, operation.requested_cost)
             await session.commit()
         if key is None:
-            result = await self.execute(graphql_request, viewer, rid, self.sessions)
+            result = await self.execute(graphql_request, prepared, viewer, rid, self.sessions)
             response = await self.answer(result, prepared, viewer, bucket)
             if operation.kind == "query":
                 response.headers[PLAN_HEADER] = "resolvers"
@@ -235,14 +236,27 @@ class GraphQLEndpoint:
         return await settle(await within.connection(), viewer.key_name, refund, self.limits.budget)
 
     async def execute(
-        self, graphql_request: GraphQLRequest, viewer: Viewer, rid: str, sessions: SessionFactory
+        self,
+        graphql_request: GraphQLRequest,
+        prepared: Prepared,
+        viewer: Viewer,
+        rid: str,
+        sessions: SessionFactory,
     ) -> ExecutionResult:
-        return await schema.execute(
-            graphql_request.query,
-            variable_values=graphql_request.variables,
-            context_value=Context(sessions=sessions, request_id=rid, viewer=viewer),
-            operation_name=graphql_request.operation_name,
-        )
+        """The prepared document run as it is (not parsed nor validated again); a read's sessions
+        share one connection (``request_sessions``), a mutation's are each a transaction."""
+        async with AsyncExitStack() as stack:
+            if prepared.plan.kind != "mutation":
+                sessions = await stack.enter_async_context(
+                    request_sessions(sessions, wait_seconds=self.limits.request_timeout)
+                )
+            context = Context(sessions=sessions, request_id=rid, viewer=viewer, document=prepared.document)
+            return await schema.execute(
+                graphql_request.query,
+                variable_values=graphql_request.variables,
+                context_value=context,
+                operation_name=graphql_request.operation_name,
+            )
 
     async def answer(
         self, result: ExecutionResult, prepared: Prepared, viewer: Viewer, bucket: float | None
@@ -307,7 +321,7 @@ class GraphQLEndpoint:
                     wait_seconds=self.limits.request_timeout,
                     turn=asyncio.Lock(),
                 )
-                result = await self.execute(graphql_request, viewer, rid, inner)
+                result = await self.execute(graphql_request, prepared, viewer, rid, inner)
                 status, body, _ = await self._render(result, prepared, viewer, bucket, outer)
                 if status == 200:
                     await idempotency.store(outer, owner, key, status, body)

@@ -45,8 +45,15 @@ class SalesCycleFilter:
 
 
 async def stages_of(info: Info, cycle_code: str) -> list[SalesCycleStage]:
-    rows = await info.context.loaders.stages_by_sales_cycle.load(cycle_code)
-    return [SalesCycleStage.from_row(row) for row in rows]
+    """A cycle's stages, converted once per request: every opportunity of a page reads them
+    (``currentStage``, ``salesCycle { stages }``), and the objects are never changed."""
+    loaders = info.context.loaders
+    rows = await loaders.stages_by_sales_cycle.load(cycle_code)
+    key = ("SalesCycleStages", cycle_code)
+    stages: list[SalesCycleStage] | None = loaders.converted.get(key)
+    if stages is None:
+        stages = loaders.converted[key] = [SalesCycleStage.from_row(row) for row in rows]
+    return list(stages)
 
 
 async def stage_in_cycle(info: Info, cycle_code: str, stage: int) -> SalesCycleStage | None:

@@ -13,13 +13,15 @@ read finds nothing (``None``), and a nested page or count never holds one.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from strawberry.dataloader import DataLoader
 
 from models import (
     Activity,
+    ActivityStep,
     Campaign,
     CloseOpportunityCode,
     Contact,
@@ -28,8 +30,10 @@ from models import (
     SalesCycle,
     SalesCycleStage,
     SalesOrder,
+    SalesOrderLine,
     Salesperson,
     SalesQuote,
+    SalesQuoteLine,
     Task,
 )
 from resolvers.analytics.statistics import (
@@ -42,9 +46,20 @@ from resolvers.analytics.statistics import (
     statistics_loader,
 )
 from resolvers.reads.activity import steps_in_order
-from resolvers.reads.loading import count_loader, group_loader, key_loader, page_loader
+from resolvers.reads.loading import (
+    KEYS,
+    KeyedStatement,
+    StatementCache,
+    count_loader,
+    fetch_rows,
+    group_loader,
+    key_loader,
+    keyed_statement,
+    page_loader,
+    scope_of,
+)
 from resolvers.reads.opportunity import opportunity_rows
-from resolvers.reads.pagination import Listing, PageArgs
+from resolvers.reads.pagination import AnySelect, Listing, PageArgs, counts_statement, pages_statement
 from resolvers.reads.sales_cycle import stages_in_order
 from resolvers.reads.sales_document import (
     order_lines_in_order,
@@ -56,18 +71,99 @@ from resolvers.reads.stage_age import CurrentEntry, days_in_current_stage
 from resolvers.session import SessionFactory
 from resolvers.viewer import Viewer, restrict, scoped
 
+#: What each key loader reads: its statement (unscoped, no key condition), the key column(s) the
+#: batch's keys are matched on and how to tell a row's key. Built once per scope, see ``_keyed``.
+_KEYED: dict[str, tuple[Callable[[], AnySelect], Callable[[], Any], Callable[[Any], Any]]] = {
+    "SalespersonByCode": (lambda: select(Salesperson), lambda: Salesperson.code, lambda r: r[0].code),
+    "ContactByNo": (lambda: select(Contact), lambda: Contact.no, lambda r: r[0].no),
+    "CampaignByNo": (lambda: select(Campaign), lambda: Campaign.no, lambda r: r[0].no),
+    "ActivityByCode": (lambda: select(Activity), lambda: Activity.code, lambda r: r[0].code),
+    "CloseOpportunityCodeByCode": (
+        lambda: select(CloseOpportunityCode),
+        lambda: CloseOpportunityCode.code,
+        lambda r: r[0].code,
+    ),
+    "OpportunityByNo": (opportunity_rows, lambda: Opportunity.no, lambda r: r[0].no),
+    "OpportunityBySalesQuote": (
+        opportunity_rows,
+        lambda: Opportunity.sales_quote_no,
+        lambda r: r[0].sales_quote_no,
+    ),
+    "OpportunityBySalesOrder": (
+        opportunity_rows,
+        lambda: Opportunity.sales_order_no,
+        lambda r: r[0].sales_order_no,
+    ),
+    "DaysInCurrentStageByOpportunity": (
+        days_in_current_stage,
+        lambda: CurrentEntry.opportunity_no,
+        lambda r: r[0],
+    ),
+    "OpportunityEntryByNo": (
+        lambda: select(OpportunityEntry),
+        lambda: OpportunityEntry.entry_no,
+        lambda r: r[0].entry_no,
+    ),
+    "TaskByNo": (lambda: select(Task), lambda: Task.no, lambda r: r[0].no),
+    "SalesQuoteByNo": (quote_rows, lambda: SalesQuote.no, lambda r: r[0].no),
+    "SalesOrderByNo": (order_rows, lambda: SalesOrder.no, lambda r: r[0].no),
+}
 
-def _first(row: Any) -> Any:
-    return row[0]
+#: What each group loader reads: its ordered statement and the parent column.
+_GROUPED: dict[str, tuple[Callable[[], AnySelect], Callable[[], Any]]] = {
+    "StagesBySalesCycle": (stages_in_order, lambda: SalesCycleStage.sales_cycle_code),
+    "StepsByActivity": (steps_in_order, lambda: ActivityStep.activity_code),
+    "LinesBySalesQuote": (quote_lines_in_order, lambda: SalesQuoteLine.quote_no),
+    "LinesBySalesOrder": (order_lines_in_order, lambda: SalesOrderLine.order_no),
+}
+
+#: Scopes are few (one for every role reading everything, one per salesperson), statements small.
+STATEMENT_CACHE_SIZE = 1024
+#: Nested pages and counts by (relation, filter and order values, page arguments, scope).
+_PAGES = StatementCache(STATEMENT_CACHE_SIZE)
+_COUNTS = StatementCache(STATEMENT_CACHE_SIZE)
+
+
+@lru_cache(maxsize=STATEMENT_CACHE_SIZE)
+def _keyed(name: str, scope: Viewer) -> KeyedStatement:
+    build, key, key_of = _KEYED[name]
+    return keyed_statement(restrict(build(), scope), key(), key_of)
+
+
+@lru_cache(maxsize=STATEMENT_CACHE_SIZE)
+def _grouped(name: str, scope: Viewer) -> KeyedStatement:
+    build, parent = _GROUPED[name]
+    column = parent()
+    return keyed_statement(restrict(build(), scope), column, lambda row: getattr(row[0], column.key))
+
+
+@lru_cache(maxsize=STATEMENT_CACHE_SIZE)
+def _cycles_with_stages(scope: Viewer) -> AnySelect:
+    stmt = (
+        select(SalesCycle, SalesCycleStage)
+        .outerjoin(SalesCycleStage, SalesCycleStage.sales_cycle_code == SalesCycle.code)
+        .where(SalesCycle.code.in_(bindparam(KEYS, expanding=True)))
+        .order_by(SalesCycle.code, SalesCycleStage.stage)
+    )
+    return restrict(stmt, scope)
 
 
 class Loaders:
-    """Loaders of one request and its viewer. Never share an instance between requests."""
+    """Loaders of one request and its viewer. Never share an instance between requests.
+
+    A loader is built on its first use in the request; its statement comes from a cache shared
+    by every request of the same scope (:func:`resolvers.reads.loading.scope_of`), with the
+    batch's keys as a bound parameter, so a field that asks its loader builds no SQL.
+    """
 
     def __init__(self, sessions: SessionFactory, viewer: Viewer) -> None:
         self.sessions = sessions
         self.viewer = viewer
+        self.scope = scope_of(viewer)
         self._loaders: dict[Hashable, DataLoader[Any, Any]] = {}
+        #: Objects converted from loaded rows, for the fields of the request that read the same
+        #: rows (a cycle's stages, read by every opportunity on it); forgotten with the loaders.
+        self.converted: dict[Hashable, Any] = {}
 
     def _get(self, name: Hashable, build: Callable[[], DataLoader[Any, Any]]) -> DataLoader[Any, Any]:
         loader = self._loaders.get(name)
@@ -75,35 +171,39 @@ class Loaders:
             loader = self._loaders[name] = build()
         return loader
 
-    def _by(self, name: str, stmt: Any, key: Any, key_of: Callable[[Any], Any]) -> DataLoader[Any, Any]:
-        return self._get(name, lambda: key_loader(self.sessions, restrict(stmt, self.viewer), key, key_of))
+    def _by(self, name: str) -> DataLoader[Any, Any]:
+        loader = self._loaders.get(name)
+        if loader is None:
+            loader = self._loaders[name] = key_loader(self.sessions, _keyed(name, self.scope))
+        return loader
+
+    def _group(self, name: str) -> DataLoader[Any, list[Any]]:
+        loader = self._loaders.get(name)
+        if loader is None:
+            loader = self._loaders[name] = group_loader(self.sessions, _grouped(name, self.scope))
+        return loader
 
     # --- single rows by natural key (rows are tuples: (entity, …extras)) ------------------
 
     @property
     def salesperson_by_code(self) -> DataLoader[str, Any]:
-        return self._by("SalespersonByCode", select(Salesperson), Salesperson.code, lambda r: r[0].code)
+        return self._by("SalespersonByCode")
 
     @property
     def contact_by_no(self) -> DataLoader[str, Any]:
-        return self._by("ContactByNo", select(Contact), Contact.no, lambda r: r[0].no)
+        return self._by("ContactByNo")
 
     @property
     def campaign_by_no(self) -> DataLoader[str, Any]:
-        return self._by("CampaignByNo", select(Campaign), Campaign.no, lambda r: r[0].no)
+        return self._by("CampaignByNo")
 
     @property
     def activity_by_code(self) -> DataLoader[str, Any]:
-        return self._by("ActivityByCode", select(Activity), Activity.code, lambda r: r[0].code)
+        return self._by("ActivityByCode")
 
     @property
     def close_code_by_code(self) -> DataLoader[str, Any]:
-        return self._by(
-            "CloseOpportunityCodeByCode",
-            select(CloseOpportunityCode),
-            CloseOpportunityCode.code,
-            lambda r: r[0].code,
-        )
+        return self._by("CloseOpportunityCodeByCode")
 
     @property
     def sales_cycle_by_code(self) -> DataLoader[str, Any]:
@@ -112,16 +212,12 @@ class Loaders:
         Reading a stage through its cycle (``currentStage``, ``entry.stage``) therefore costs no
         statement beyond the cycle's own, and ``salesCycle { stages }`` none at all.
         """
+        loader = self._loaders.get("SalesCycleByCode")
+        if loader is not None:
+            return loader
 
         async def load(codes: list[str]) -> list[Any]:
-            stmt = (
-                select(SalesCycle, SalesCycleStage)
-                .outerjoin(SalesCycleStage, SalesCycleStage.sales_cycle_code == SalesCycle.code)
-                .where(SalesCycle.code.in_(codes))
-                .order_by(SalesCycle.code, SalesCycleStage.stage)
-            )
-            async with self.sessions() as session:
-                rows = (await session.execute(stmt)).all()
+            rows = await fetch_rows(self.sessions, _cycles_with_stages(self.scope), codes)
             cycles: dict[str, tuple[SalesCycle]] = {}
             stages: dict[str, list[tuple[SalesCycleStage]]] = {}
             for cycle, stage in rows:
@@ -137,111 +233,54 @@ class Loaders:
 
     @property
     def opportunity_by_no(self) -> DataLoader[str, Any]:
-        return self._by("OpportunityByNo", opportunity_rows(), Opportunity.no, lambda r: r[0].no)
+        return self._by("OpportunityByNo")
 
     @property
     def opportunity_by_sales_quote(self) -> DataLoader[str, Any]:
-        return self._by(
-            "OpportunityBySalesQuote",
-            opportunity_rows(),
-            Opportunity.sales_quote_no,
-            lambda r: r[0].sales_quote_no,
-        )
+        return self._by("OpportunityBySalesQuote")
 
     @property
     def opportunity_by_sales_order(self) -> DataLoader[str, Any]:
-        return self._by(
-            "OpportunityBySalesOrder",
-            opportunity_rows(),
-            Opportunity.sales_order_no,
-            lambda r: r[0].sales_order_no,
-        )
+        return self._by("OpportunityBySalesOrder")
 
     @property
     def days_in_current_stage_by_opportunity(self) -> DataLoader[str, Any]:
         """(no, days) of open opportunities; ``None`` for not started or closed ones."""
-        # Built on first use only: the statement is costly to build once per field.
-        return self._get(
-            "DaysInCurrentStageByOpportunity",
-            lambda: key_loader(
-                self.sessions,
-                restrict(days_in_current_stage(), self.viewer),
-                CurrentEntry.opportunity_no,
-                lambda r: r[0],
-            ),
-        )
+        return self._by("DaysInCurrentStageByOpportunity")
 
     @property
     def entry_by_no(self) -> DataLoader[int, Any]:
-        return self._by(
-            "OpportunityEntryByNo",
-            select(OpportunityEntry),
-            OpportunityEntry.entry_no,
-            lambda r: r[0].entry_no,
-        )
+        return self._by("OpportunityEntryByNo")
 
     @property
     def task_by_no(self) -> DataLoader[str, Any]:
-        return self._by("TaskByNo", select(Task), Task.no, lambda r: r[0].no)
+        return self._by("TaskByNo")
 
     @property
     def sales_quote_by_no(self) -> DataLoader[str, Any]:
-        return self._by("SalesQuoteByNo", quote_rows(), SalesQuote.no, lambda r: r[0].no)
+        return self._by("SalesQuoteByNo")
 
     @property
     def sales_order_by_no(self) -> DataLoader[str, Any]:
-        return self._by("SalesOrderByNo", order_rows(), SalesOrder.no, lambda r: r[0].no)
+        return self._by("SalesOrderByNo")
 
     # --- children grouped by parent ---------------------------------------------------------
 
-    def _group(
-        self, name: str, stmt: Any, parent: Any, parent_of: Callable[[Any], Any]
-    ) -> DataLoader[Any, list[Any]]:
-        return self._get(
-            name, lambda: group_loader(self.sessions, restrict(stmt, self.viewer), parent, parent_of)
-        )
-
     @property
     def stages_by_sales_cycle(self) -> DataLoader[str, list[Any]]:
-        return self._group(
-            "StagesBySalesCycle",
-            stages_in_order(),
-            SalesCycleStage.sales_cycle_code,
-            lambda r: r[0].sales_cycle_code,
-        )
+        return self._group("StagesBySalesCycle")
 
     @property
     def steps_by_activity(self) -> DataLoader[str, list[Any]]:
-        from models import ActivityStep
-
-        return self._group(
-            "StepsByActivity",
-            steps_in_order(),
-            ActivityStep.activity_code,
-            lambda r: r[0].activity_code,
-        )
+        return self._group("StepsByActivity")
 
     @property
     def lines_by_sales_quote(self) -> DataLoader[str, list[Any]]:
-        from models import SalesQuoteLine
-
-        return self._group(
-            "LinesBySalesQuote",
-            quote_lines_in_order(),
-            SalesQuoteLine.quote_no,
-            lambda r: r[0].quote_no,
-        )
+        return self._group("LinesBySalesQuote")
 
     @property
     def lines_by_sales_order(self) -> DataLoader[str, list[Any]]:
-        from models import SalesOrderLine
-
-        return self._group(
-            "LinesBySalesOrder",
-            order_lines_in_order(),
-            SalesOrderLine.order_no,
-            lambda r: r[0].order_no,
-        )
+        return self._group("LinesBySalesOrder")
 
     # --- statistics (resolvers/analytics/statistics.py): one statement per batch of parents ----------
 
@@ -257,9 +296,7 @@ class Loaders:
 
     @property
     def entries_by_close_code(self) -> DataLoader[str, int]:
-        return self._get(
-            "EntryCountByCloseCode", lambda: close_code_count_loader(self.sessions, self.viewer)
-        )
+        return self._get("EntryCountByCloseCode", lambda: close_code_count_loader(self.sessions, self.viewer))
 
     # --- nested connections: one page per parent --------------------------------------------
 
@@ -274,12 +311,18 @@ class Loaders:
         """Pages of ``relation`` (``OpportunitiesByContact``) for one set of arguments, holding only
         rows the viewer may read (``listing`` is scoped here).
 
-        ``params`` (filter and ordering values) and ``args`` tell one page request from another.
+        ``params`` (filter and ordering values) and ``args`` tell one page request from another:
+        with the relation and the scope they determine the statement, built once for all requests.
         """
-        return self._get(
-            (relation, params, args),
-            lambda: page_loader(self.sessions, scoped(listing(), self.viewer), parent, args),
-        )
+
+        def paged() -> tuple[Listing, AnySelect]:
+            def build() -> tuple[Listing, AnySelect]:
+                scoped_listing = scoped(listing(), self.scope)
+                return scoped_listing, pages_statement(scoped_listing, parent, args, parent.type)
+
+            return _PAGES.get((relation, params, args, self.scope), build)
+
+        return self._get((relation, params, args), lambda: page_loader(self.sessions, paged, parent, args))
 
     def count_by(
         self,
@@ -289,7 +332,12 @@ class Loaders:
         parent: Any,
     ) -> DataLoader[Any, int]:
         """``totalCount`` of ``relation`` per parent, counting only rows the viewer may read."""
-        return self._get(
-            ("count", relation, params),
-            lambda: count_loader(self.sessions, scoped(listing(), self.viewer), parent),
-        )
+
+        def counted() -> tuple[Listing, AnySelect]:
+            def build() -> tuple[Listing, AnySelect]:
+                scoped_listing = scoped(listing(), self.scope)
+                return scoped_listing, counts_statement(scoped_listing, parent)
+
+            return _COUNTS.get((relation, params, self.scope), build)
+
+        return self._get(("count", relation, params), lambda: count_loader(self.sessions, counted, parent))

@@ -29,7 +29,6 @@ from sqlalchemy import (
     String,
     and_,
     bindparam,
-    false,
     func,
     or_,
     select,
@@ -152,7 +151,11 @@ def _decode_value(item: Any) -> Any:
 
 
 def encode_cursor(listing: Listing, values: Sequence[Any]) -> str:
-    payload = orjson.dumps([listing.fingerprint, [_encode_value(v) for v in values]])
+    return _encode_cursor(listing.fingerprint, values)
+
+
+def _encode_cursor(fingerprint: str, values: Sequence[Any]) -> str:
+    payload = orjson.dumps([fingerprint, [_encode_value(v) for v in values]])
     return base64.urlsafe_b64encode(payload).decode().rstrip("=")
 
 
@@ -210,14 +213,19 @@ def _windowed(listing: Listing, args: PageArgs) -> AnySelect:
     return stmt.order_by(*_ordered(listing, reverse=args.backwards)).limit(args.size + 1)
 
 
-def _page(listing: Listing, args: PageArgs, rows: Sequence[Sequence[Any]]) -> Page:
+def _page(
+    listing: Listing, args: PageArgs, rows: Sequence[Sequence[Any]], fingerprint: str | None = None
+) -> Page:
+    """``fingerprint`` (the listing's, computed once for a batch of pages) saves compiling the
+    ordering's SQL for every page."""
     n_keys = len(listing.orders)
     more = len(rows) > args.size
     kept = list(rows[: args.size])
     if args.backwards:
         kept.reverse()
     entities = [tuple(row[:-n_keys]) for row in kept]
-    cursors = [encode_cursor(listing, row[-n_keys:]) for row in kept]
+    fingerprint = listing.fingerprint if fingerprint is None else fingerprint
+    cursors = [_encode_cursor(fingerprint, row[-n_keys:]) for row in kept]
     if args.backwards:
         return Page(entities, cursors, has_next_page=args.before is not None, has_previous_page=more)
     return Page(entities, cursors, has_next_page=more, has_previous_page=args.after is not None)
@@ -231,20 +239,18 @@ async def fetch_page(session: AsyncSession, listing: Listing, args: PageArgs) ->
     return _page(listing, args, result.all())
 
 
-async def fetch_pages(
-    session: AsyncSession,
-    listing: Listing,
-    parent: ColumnElement[Any],
-    keys: Sequence[Hashable],
-    args: PageArgs,
-    key_type: TypeEngine[Any] | None = None,
-) -> list[Page]:
-    """One page per parent key, in key order: one statement for all parents."""
+#: The bound parameter holding the parent keys of a batch of nested pages.
+PARENT_KEYS = "parent_keys"
+
+
+def pages_statement(
+    listing: Listing, parent: ColumnElement[Any], args: PageArgs, key_type: TypeEngine[Any] | None = None
+) -> AnySelect:
+    """The statement of one page per parent (keys in the ``parent_keys`` parameter): the parent
+    key, then the listing's entities and sort keys, the rows of each parent in page order."""
     args = args.checked()
-    if not keys:
-        return []
     parents = (
-        func.unnest(bindparam("parent_keys", value=list(keys), type_=ARRAY(key_type or String())))
+        func.unnest(bindparam(PARENT_KEYS, type_=ARRAY(key_type or String())))
         .table_valued("key")
         .render_derived(name="parents")
     )
@@ -255,15 +261,34 @@ async def fetch_pages(
         for desc in listing.stmt.column_descriptions
     ]
     labels = _key_labels(listing)
-    stmt = (
+    return (
         select(parents.c.key, *entities, *[page.c[label] for label in labels])
         .select_from(parents)
         .join(page, true())
     )
+
+
+async def fetch_pages(
+    session: AsyncSession,
+    listing: Listing,
+    parent: ColumnElement[Any],
+    keys: Sequence[Hashable],
+    args: PageArgs,
+    key_type: TypeEngine[Any] | None = None,
+    stmt: AnySelect | None = None,
+) -> list[Page]:
+    """One page per parent key, in key order: one statement for all parents (``stmt``: the
+    :func:`pages_statement` of these arguments, built already)."""
+    args = args.checked()
+    if not keys:
+        return []
+    if stmt is None:
+        stmt = pages_statement(listing, parent, args, key_type)
     by_parent: dict[Any, list[Sequence[Any]]] = {}
-    for row in (await session.execute(stmt)).all():
-        by_parent.setdefault(row[0], []).append(tuple(row[1:]))
-    return [_page(listing, args, by_parent.get(key, [])) for key in keys]
+    for row in (await session.execute(stmt, {PARENT_KEYS: list(keys)})).all():
+        by_parent.setdefault(row[0], []).append(row[1:])
+    fingerprint = listing.fingerprint
+    return [_page(listing, args, by_parent.get(key, []), fingerprint) for key in keys]
 
 
 async def count(session: AsyncSession, listing: Listing) -> int:
@@ -271,18 +296,29 @@ async def count(session: AsyncSession, listing: Listing) -> int:
     return int((await session.execute(stmt)).scalar_one())
 
 
-async def count_per_parent(
-    session: AsyncSession, listing: Listing, parent: ColumnElement[Any], keys: Sequence[Hashable]
-) -> list[int]:
-    """``totalCount`` of a nested list for several parents: one grouped statement."""
-    if not keys:
-        return []
-    stmt = (
+def counts_statement(listing: Listing, parent: ColumnElement[Any]) -> AnySelect:
+    """(parent, count) of the parents in the ``parent_keys`` parameter (those with rows)."""
+    return (
         listing.stmt.with_only_columns(parent, func.count())
-        .where(parent.in_(list(keys)) if keys else false())
+        .where(parent.in_(bindparam(PARENT_KEYS, expanding=True)))
         .group_by(parent)
     )
-    counts = {k: int(n) for k, n in (await session.execute(stmt)).all()}
+
+
+async def count_per_parent(
+    session: AsyncSession,
+    listing: Listing,
+    parent: ColumnElement[Any],
+    keys: Sequence[Hashable],
+    stmt: AnySelect | None = None,
+) -> list[int]:
+    """``totalCount`` of a nested list for several parents: one grouped statement (``stmt``: the
+    :func:`counts_statement`, built already)."""
+    if not keys:
+        return []
+    if stmt is None:
+        stmt = counts_statement(listing, parent)
+    counts = {k: int(n) for k, n in (await session.execute(stmt, {PARENT_KEYS: list(keys)})).all()}
     return [counts.get(key, 0) for key in keys]
 
 
