@@ -32,6 +32,7 @@ from tests.support.differential import (
     compare_answers,
     is_read,
     is_shadowing,
+    settle,
     shadowing,
 )
 from tests.support.isolation import (
@@ -197,9 +198,13 @@ class GraphQLClient:
     async def _shadow(self, payload: dict[str, Any], response: httpx.Response) -> None:
         assert self.shadow is not None
         headers = {"x-request-id": response.headers.get("x-request-id", "shadow")}
-        with shadowing():
-            resolver = await self.shadow.post("/graphql", json=payload, headers=headers)
-        comparison = compare_answers(Answer.of(resolver), Answer.of(response))
+        shadow = self.shadow
+
+        async def resolve() -> Answer:
+            with shadowing():
+                return Answer.of(await shadow.post("/graphql", json=payload, headers=headers))
+
+        comparison = await settle(compare_answers(await resolve(), Answer.of(response)), resolve)
         self.shadowed += 1
         assert comparison.same, comparison.report(payload["query"], payload["variables"])
 

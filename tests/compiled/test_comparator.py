@@ -12,7 +12,16 @@ from typing import Any
 import pytest
 
 from tests.conftest import GraphQLClient, StatementLog
-from tests.support.differential import Answer, canonical, compare_answers, differences, is_read
+from tests.support.differential import (
+    REFERENCE_RERUNS,
+    Answer,
+    canonical,
+    compare_answers,
+    differences,
+    is_read,
+    racing_errors_agree,
+    settle,
+)
 
 
 def body(**changes: Any) -> dict[str, Any]:
@@ -49,6 +58,16 @@ def test_identical_answers_in_another_key_order_are_the_same() -> None:
 
     assert comparison.same, comparison.differences
     assert comparison.was_compiled
+
+
+def test_errors_compare_in_any_order_but_in_full() -> None:
+    first = {"message": "a", "path": ["x"], "extensions": {"code": "NOT_FOUND"}}
+    second = {"message": "b", "path": ["y"], "extensions": {"code": "NOT_FOUND"}}
+    resolver = body(errors=[first, second])
+
+    assert compare_answers(Answer(200, resolver, None), Answer(200, body(errors=[second, first]), None)).same
+    changed = compare_answers(Answer(200, resolver, None), Answer(200, body(errors=[second, second]), None))
+    assert changed.differences == ('$.errors[0].message: "a" ≠ "b"', '$.errors[0].path[0]: "x" ≠ "y"')
 
 
 def test_the_bucket_state_is_not_compared() -> None:
@@ -97,6 +116,61 @@ def test_true_is_not_one_and_null_is_not_absent() -> None:
     assert differences({"a": True}, {"a": 1}) == ["$.a: true ≠ 1"]
     assert differences({"a": 1.0}, {"a": 1}) == ["$.a: 1.0 ≠ 1"]
     assert differences({"a": None}, {}) == ["$.a: only the resolver path has it (null)"]
+
+
+async def test_errors_alone_are_settled_by_asking_the_resolver_path_again() -> None:
+    other = body(errors=[{"message": "other", "path": ["contacts"], "extensions": {"code": "BAD"}}])
+    answers = [Answer(200, other, None), Answer(200, body(), None)]
+    asked: list[Answer] = []
+
+    async def rerun() -> Answer:
+        asked.append(answers[len(asked) % 2])
+        return asked[-1]
+
+    settled = await settle(compare_answers(Answer(200, other, None), Answer(200, body(), None)), rerun)
+
+    assert settled.same
+    assert settled.reruns == 2
+    assert len(asked) == 2
+
+
+async def test_racing_errors_agree_when_they_fall_in_the_same_nulled_place() -> None:
+    def nulled(*errors: tuple[str, list[Any]]) -> dict[str, Any]:
+        return {
+            "data": {"a": None, "b": {"c": None}},
+            "errors": [{"message": m, "path": p} for m, p in errors],
+        }
+
+    async def never() -> Answer:
+        raise AssertionError("no rerun needed")
+
+    # data.a is null because a non-null child of it failed, x or y, whichever failed first: either
+    # error is right. b.c is the failed field's own null, the same error every time.
+    resolver = nulled(("x failed", ["a", "x"]), ("c failed", ["b", "c"]))
+    compiled = nulled(("y failed", ["a", "y"]), ("c failed", ["b", "c"]))
+    settled = await settle(compare_answers(Answer(200, resolver, None), Answer(200, compiled, None)), never)
+    assert settled.same
+    assert settled.racing
+
+    other_own_error = nulled(("x failed", ["a", "x"]), ("c broke", ["b", "c"]))
+    assert not racing_errors_agree(resolver, other_own_error)
+    elsewhere = nulled(("c failed", ["b", "c"]))
+    assert not racing_errors_agree(resolver, elsewhere)
+
+
+async def test_a_difference_in_data_or_errors_the_resolver_path_never_gives_stays() -> None:
+    asked: list[int] = []
+
+    async def rerun() -> Answer:
+        asked.append(1)
+        return Answer(200, body(errors=[]), None)
+
+    data_differs = compare_answers(Answer(200, body(), None), Answer(200, body(data=None), None))
+    assert await settle(data_differs, rerun) is data_differs
+    assert not asked
+    errors_differ = compare_answers(Answer(200, body(errors=[]), None), Answer(200, body(), None))
+    assert not (await settle(errors_differ, rerun)).same
+    assert len(asked) == REFERENCE_RERUNS
 
 
 @pytest.mark.parametrize(
