@@ -4,10 +4,15 @@ per test (``tests/support/isolation.py``), and a database of its own for a test 
 
 The app-facing fixtures (``sessions``, ``client``, ``gql``, ``sql_log``) serve both kinds of test:
 they follow the test's ``database``.
+
+``gql`` shadow-runs every query document on a second app whose reads are never compiled
+(``tests/support/differential.py``) and fails the test when the two answers differ; ``sql_log``
+does not count the shadow run's statements. ``SALESGRAPH_SHADOW_READS=0`` turns the shadow off.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,6 +26,15 @@ from resolvers.session import SessionFactory, session_factory
 from server.app import create_app
 from server.engine import create_engine
 from server.migrate import upgrade
+from tests.support.differential import (
+    Answer,
+    app_client,
+    compare_answers,
+    is_read,
+    is_shadowing,
+    settle,
+    shadowing,
+)
 from tests.support.isolation import (
     ISOLATION_STATEMENT,
     begin_isolated,
@@ -138,12 +152,13 @@ class StatementLog:
 
 @pytest.fixture
 def sql_log(database: TestDatabase) -> Iterator[StatementLog]:
-    """The statements the app runs, without the savepoints an isolated test adds."""
+    """The statements the app runs, without the savepoints an isolated test adds and without the
+    ``gql`` fixture's shadow runs."""
     log = StatementLog()
     engine = database.engine.sync_engine
 
     def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if not ISOLATION_STATEMENT.match(statement):
+        if not is_shadowing() and not ISOLATION_STATEMENT.match(statement):
             log.statements.append(statement)
 
     event.listen(engine, "before_cursor_execute", record)
@@ -160,16 +175,38 @@ async def client(database: TestDatabase) -> AsyncIterator[httpx.AsyncClient]:
 
 
 class GraphQLClient:
-    """Posts GraphQL documents with variables and returns ``data``, failing on top-level errors."""
+    """Posts GraphQL documents with variables and returns ``data``, failing on top-level errors.
 
-    def __init__(self, http: httpx.AsyncClient) -> None:
+    With a ``shadow`` client (the resolver-path app), every query document is posted there too,
+    not counted by ``sql_log``, and the two answers must be identical (status, data, errors, cost).
+    """
+
+    def __init__(self, http: httpx.AsyncClient, shadow: httpx.AsyncClient | None = None) -> None:
         self.http = http
+        self.shadow = shadow
+        self.shadowed = 0
 
     async def raw(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
-        response = await self.http.post("/graphql", json={"query": query, "variables": variables or {}})
+        payload = {"query": query, "variables": variables or {}}
+        response = await self.http.post("/graphql", json=payload)
+        if self.shadow is not None and is_read(query):
+            await self._shadow(payload, response)
         assert response.status_code == 200, response.text
         body: dict[str, Any] = response.json()
         return body
+
+    async def _shadow(self, payload: dict[str, Any], response: httpx.Response) -> None:
+        assert self.shadow is not None
+        headers = {"x-request-id": response.headers.get("x-request-id", "shadow")}
+        shadow = self.shadow
+
+        async def resolve() -> Answer:
+            with shadowing():
+                return Answer.of(await shadow.post("/graphql", json=payload, headers=headers))
+
+        comparison = await settle(compare_answers(await resolve(), Answer.of(response)), resolve)
+        self.shadowed += 1
+        assert comparison.same, comparison.report(payload["query"], payload["variables"])
 
     async def query(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
         body = await self.raw(query, variables)
@@ -178,9 +215,17 @@ class GraphQLClient:
         return data
 
 
+def shadow_reads() -> bool:
+    return os.environ.get("SALESGRAPH_SHADOW_READS", "1") not in ("0", "false", "no", "off")
+
+
 @pytest.fixture
-def gql(client: httpx.AsyncClient) -> GraphQLClient:
-    return GraphQLClient(client)
+async def gql(client: httpx.AsyncClient, database: TestDatabase) -> AsyncIterator[GraphQLClient]:
+    if not shadow_reads():
+        yield GraphQLClient(client)
+        return
+    async with app_client(database, compile_reads=False) as resolver:
+        yield GraphQLClient(client, shadow=resolver)
 
 
 @pytest.fixture(params=["compiled", "resolvers"])

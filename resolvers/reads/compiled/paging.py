@@ -211,8 +211,23 @@ class _Page:
         )
         self.backwards = last is not None or (self.before is not None and first is None)
         page = _page_args(self.args)
-        # Checked for every request, as the resolver does, even when no parameter needs the size.
-        self.size = compiler.param(lambda rt: page(rt).size, "int")
+        kinds = [spec.orders[name][1] for name, _ in self.terms]
+        self.seeks = {
+            name: _seek_values(self.listing, kinds, self.args[name].getter)
+            for name in ("after", "before")
+            if self.args[name].value is not None
+        }
+        seeks = list(self.seeks.values())
+
+        def size(rt: Runtime) -> int:
+            # The page's arguments and cursors are checked for every request, as the resolver
+            # does, even when only `totalCount` is selected and no parameter needs them.
+            for seek in seeks:
+                seek(rt)
+            size_of: int = page(rt).size
+            return size_of
+
+        self.size = compiler.param(size, "int")
         self.t, self.e, self.x, self.w = (compiler.alias(p) for p in ("t", "e", "x", "w"))
         self.row = Row(f"({self.x}.r)", f"({self.x}.re)")
         self.row_columns: list[str] = []  # each row's JSON, once per distinct selection of it
@@ -274,9 +289,9 @@ class _Page:
         keys, kinds = self._keys(), self._kinds()
         where = list(conditions)
         for cursor_name, forward in (("after", True), ("before", False)):
-            if self.args[cursor_name].value is None:
+            if cursor_name not in self.seeks:
                 continue
-            seek = _seek_values(self.listing, kinds, self.args[cursor_name].getter)
+            seek = self.seeks[cursor_name]
             values = [self.compiler.param(index(seek, i), KINDS[kind][1]) for i, kind in enumerate(kinds)]
             where.append(_seek(keys, values, forward))
         order = ", ".join(f"{sql} {'DESC' if desc != self.backwards else 'ASC'}" for sql, desc in keys)

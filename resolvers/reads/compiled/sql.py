@@ -11,6 +11,9 @@ from collections.abc import Sequence
 
 from resolvers.reads.compiled.catalog import PCT, RAW, TEXT, TIMESTAMP
 
+#: The empty object as the compiler writes it: ``json`` keeps its text as given.
+EMPTY_OBJECT = b"{\n}"
+EMPTY_OBJECT_SQL = "'{\n}'::json"
 #: ``json_build_object`` takes at most 100 arguments (PostgreSQL's FUNC_MAX_ARGS).
 MAX_PAIRS = 50
 
@@ -23,7 +26,9 @@ def quote(text: str) -> str:
 def json_object(pairs: Sequence[tuple[str, str]]) -> str:
     """A JSON object of (key, SQL value) pairs, keys in order; any number of pairs."""
     if not pairs:
-        return "'{}'::json"
+        # An object with no field (a fragment on another type): a line break inside is still JSON,
+        # and unlike "{}" no string can hold it unescaped, so the objects can be counted.
+        return EMPTY_OBJECT_SQL
     chunks = [pairs[i : i + MAX_PAIRS] for i in range(0, len(pairs), MAX_PAIRS)]
     built = ["json_build_object(" + ", ".join(f"{quote(k)}, {v}" for k, v in chunk) + ")" for chunk in chunks]
     if len(built) == 1:
