@@ -14,49 +14,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from resolvers.access.keys import KEY_MAX_LENGTH, KEY_PREFIX, LAST_USED_RESOLUTION_SECONDS, hash_key
 from resolvers.viewer import Role, Viewer
 from server.throttle import Budget
-
-_REFILLED = (
-    "least(CAST(:capacity AS float8), b.available + CAST(:rate AS float8)"
-    " * greatest(0, extract(epoch FROM clock_timestamp() - b.updated_at)))"
-)
-
-ADMIT = text(
-    f"""
-    WITH async_commit AS (SELECT set_config('synchronous_commit', 'off', true) AS setting),
-    caller AS (
-        SELECT name, role, salesperson_code FROM api_key WHERE key_hash = :key_hash AND revoked_at IS NULL
-    ),
-    touched AS (
-        UPDATE api_key SET last_used_at = now()
-        WHERE name = (
-            SELECT name FROM api_key
-            WHERE key_hash = :key_hash AND revoked_at IS NULL
-              AND (last_used_at IS NULL
-                   OR last_used_at < now() - interval '{LAST_USED_RESOLUTION_SECONDS} seconds')
-            FOR NO KEY UPDATE SKIP LOCKED
-        )
-    ),
-    reserved AS (
-        INSERT INTO cost_bucket AS b (key_name, available, updated_at)
-        SELECT name, CAST(:capacity AS float8) - :cost, clock_timestamp() FROM caller
-        WHERE CAST(:capacity AS float8) >= :cost
-        ON CONFLICT (key_name) DO UPDATE
-            SET available = least(CAST(:capacity AS float8), {_REFILLED} + :refund) - :cost,
-                updated_at = clock_timestamp()
-            WHERE least(CAST(:capacity AS float8), {_REFILLED} + :refund) >= :cost
-        RETURNING b.available
-    )
-    SELECT c.name, c.role, c.salesperson_code, (SELECT available FROM reserved),
-           (SELECT setting FROM async_commit)
-    FROM caller c
-    """
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,24 +41,21 @@ async def admit(
 ) -> Admission | None:
     """The caller of the key and its reservation of ``cost`` (giving ``refund`` back first), or
     ``None`` for a key that is unknown or revoked (then nothing was written)."""
-    params = {
-        "key_hash": key_hash,
-        "cost": cost,
-        "capacity": budget.capacity,
-        "rate": budget.rate,
-        "refund": refund,
-    }
-    row = (await conn.execute(ADMIT, params)).first()
+    sql = _ADMIT_ALONE
+    parameters = (key_hash, cost, budget.capacity, budget.rate, refund, None, None)
+    row: Any = (await conn.exec_driver_sql(sql, parameters)).first()
     if row is None:
         return None
-    name, role, salesperson_code, available, _ = row
+    name, role, salesperson_code, available, _, _ = row
     viewer = Viewer(Role[role], salesperson_code, key_name=name)
     return Admission(viewer, None if available is None else float(available))
 
 
 def _admit_and_read_sql(read_sql: str, first: int) -> str:
     """The admission and a compiled read in one statement; the admission's parameters follow the
-    read's ``first - 1`` ones. The read runs only for an admitted caller of the expected scope."""
+    read's ``first - 1`` ones. The read runs only for an admitted caller of the expected scope
+    (``NULL`` as ``read_sql``: the admission alone). The key lookup and the reservation are those of
+    ``resolvers.access.keys.find_viewer`` and ``server.throttle.reserve``, in one statement."""
     h, cost, cap, rate, refund, role, sp = (f"${first + i}" for i in range(7))
     cap, cost, rate, refund = (f"{p}::float8" for p in (cap, cost, rate, refund))
     elapsed = "greatest(0, extract(epoch FROM clock_timestamp() - b.updated_at))"
@@ -131,6 +90,7 @@ def _admit_and_read_sql(read_sql: str, first: int) -> str:
     """
 
 
+_ADMIT_ALONE = _admit_and_read_sql("NULL::bytea", 1)
 _combined: dict[str, str] = {}
 
 

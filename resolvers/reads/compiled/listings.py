@@ -64,6 +64,22 @@ def _ordered(
     return lambda order: build(None, order)
 
 
+def _document_spec(target: str, build: Callable[[Any, list[tuple[str, bool]]], Listing]) -> ListingSpec:
+    """Quotes and orders list alike (``_document_listing``); only their table and name differ."""
+    return ListingSpec(
+        target,
+        {"NO": ("{t}.no", "s"), "DOCUMENT_DATE": ("{t}.document_date", "d")},
+        "NO",
+        {
+            "contactNo": ("code", "{t}.contact_no"),
+            "salespersonCode": ("code", "{t}.salesperson_code"),
+            "documentDateFrom": ("from", "{t}.document_date"),
+            "documentDateTo": ("to", "{t}.document_date"),
+        },
+        _ordered(build),
+    )
+
+
 LISTINGS: dict[str, ListingSpec] = {
     "salesperson": ListingSpec(
         "Salesperson",
@@ -172,30 +188,8 @@ LISTINGS: dict[str, ListingSpec] = {
         },
         _ordered(task.task_listing),
     ),
-    "sales_quote": ListingSpec(
-        "SalesQuote",
-        {"NO": ("{t}.no", "s"), "DOCUMENT_DATE": ("{t}.document_date", "d")},
-        "NO",
-        {
-            "contactNo": ("code", "{t}.contact_no"),
-            "salespersonCode": ("code", "{t}.salesperson_code"),
-            "documentDateFrom": ("from", "{t}.document_date"),
-            "documentDateTo": ("to", "{t}.document_date"),
-        },
-        _ordered(documents.quote_listing),
-    ),
-    "sales_order": ListingSpec(
-        "SalesOrder",
-        {"NO": ("{t}.no", "s"), "DOCUMENT_DATE": ("{t}.document_date", "d")},
-        "NO",
-        {
-            "contactNo": ("code", "{t}.contact_no"),
-            "salespersonCode": ("code", "{t}.salesperson_code"),
-            "documentDateFrom": ("from", "{t}.document_date"),
-            "documentDateTo": ("to", "{t}.document_date"),
-        },
-        _ordered(documents.order_listing),
-    ),
+    "sales_quote": _document_spec("SalesQuote", documents.quote_listing),
+    "sales_order": _document_spec("SalesOrder", documents.order_listing),
 }
 
 #: Root lists and lookups: GraphQL root field → listing, or → (type, lookup key kind).
