@@ -31,6 +31,7 @@ from strawberry.dataloader import DataLoader
 
 from models import ActionTaken, Contact, ContactType, OpportunityEntry
 from models.probability import money_total, round_money
+from resolvers.reads.loading import Loader
 from resolvers.session import SessionFactory
 from resolvers.viewer import Viewer, visible_conditions
 
@@ -159,17 +160,14 @@ def _contact_statement(keys: Sequence[str], conditions: list[ColumnElement[bool]
         )
     )
     matched = union_all(in_company, without_company).subquery()
-    return (
-        select(
-            matched.c.key,
-            func.count(matched.c.entry_no).label("n"),
-            func.sum(matched.c.estimated_value).label("estimated"),
-            func.sum(matched.c.calculated_current_value).label("calculated"),
-            func.avg(matched.c.estimated_value).label("avg_estimated"),
-            func.avg(matched.c.calculated_current_value).label("avg_calculated"),
-        )
-        .group_by(matched.c.key)
-    )
+    return select(
+        matched.c.key,
+        func.count(matched.c.entry_no).label("n"),
+        func.sum(matched.c.estimated_value).label("estimated"),
+        func.sum(matched.c.calculated_current_value).label("calculated"),
+        func.avg(matched.c.estimated_value).label("avg_estimated"),
+        func.avg(matched.c.calculated_current_value).label("avg_calculated"),
+    ).group_by(matched.c.key)
 
 
 def statistics_loader(
@@ -183,7 +181,7 @@ def statistics_loader(
         found = {row.key: _statistics(row) for row in rows}
         return [found.get(key, Statistics()) for key in keys]
 
-    return DataLoader(load_fn=load)
+    return Loader(load_fn=load)
 
 
 def stage_statistics_loader(
@@ -224,7 +222,7 @@ def stage_statistics_loader(
         }
         return [found.get(key, StageStatistics()) for key in keys]
 
-    return DataLoader(load_fn=load)
+    return Loader(load_fn=load)
 
 
 def close_code_count_loader(sessions: SessionFactory, viewer: Viewer) -> DataLoader[str, int]:
@@ -240,4 +238,4 @@ def close_code_count_loader(sessions: SessionFactory, viewer: Viewer) -> DataLoa
             counts: dict[str | None, int] = {row[0]: row[1] for row in (await session.execute(stmt)).all()}
         return [counts.get(code, 0) for code in codes]
 
-    return DataLoader(load_fn=load)
+    return Loader(load_fn=load)

@@ -49,6 +49,7 @@ from resolvers.reads.activity import steps_in_order
 from resolvers.reads.loading import (
     KEYS,
     KeyedStatement,
+    Loader,
     StatementCache,
     count_loader,
     fetch_rows,
@@ -229,7 +230,7 @@ class Loaders:
                 self.stages_by_sales_cycle.prime(code, cycle_stages)
             return [cycles.get(code) for code in codes]
 
-        return self._get("SalesCycleByCode", lambda: DataLoader(load_fn=load))
+        return self._get("SalesCycleByCode", lambda: Loader(load_fn=load))
 
     @property
     def opportunity_by_no(self) -> DataLoader[str, Any]:

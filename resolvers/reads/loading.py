@@ -6,12 +6,19 @@ request's sessions all use the request's one connection, taking turns
 (:func:`resolvers.session.request_sessions`). The key and group statements are built once per
 relation and scope, with the batch's keys bound as a parameter (``keys``), and cached by the
 loaders; building a ``select()`` costs more than running the cached one.
+
+Every loader is a :class:`Loader`: a field error inside a list makes graphql-core cancel the
+list's pending siblings, and a batch's future is shared by every field that asked for one of its
+keys, in any branch of the query. Awaited bare, cancelling one waiter cancelled the batch for all
+of them, and another branch's field got the ``CancelledError``, which the executor does not treat
+as a field error (a 500).
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -24,6 +31,13 @@ from resolvers.viewer import Role, Viewer
 
 K = TypeVar("K", bound=Hashable)
 T = TypeVar("T")
+
+
+class Loader(DataLoader[K, T]):
+    """Strawberry's loader whose waiters are shielded from each other's cancellation."""
+
+    def load(self, key: K) -> Awaitable[T]:
+        return asyncio.shield(super().load(key))  # a done future is returned as it is
 
 
 #: The bound parameter holding a batch's keys (an expanding ``IN``).
@@ -70,7 +84,7 @@ def key_loader(sessions: SessionFactory, keyed: KeyedStatement) -> DataLoader[An
         found = {key_of(row): row for row in await fetch_rows(sessions, keyed.stmt, keys)}
         return [found.get(k) for k in keys]
 
-    return DataLoader(load_fn=load)
+    return Loader(load_fn=load)
 
 
 def group_loader(sessions: SessionFactory, keyed: KeyedStatement) -> DataLoader[Any, list[Any]]:
@@ -83,7 +97,7 @@ def group_loader(sessions: SessionFactory, keyed: KeyedStatement) -> DataLoader[
             grouped.setdefault(parent_of(row), []).append(row)
         return [grouped.get(k, []) for k in keys]
 
-    return DataLoader(load_fn=load)
+    return Loader(load_fn=load)
 
 
 class StatementCache:
@@ -119,7 +133,7 @@ def page_loader(
         async with sessions() as session:
             return await fetch_pages(session, listing, parent, keys, args, stmt=stmt)
 
-    return DataLoader(load_fn=load)
+    return Loader(load_fn=load)
 
 
 def count_loader(
@@ -132,4 +146,4 @@ def count_loader(
         async with sessions() as session:
             return await count_per_parent(session, listing, parent, keys, stmt=stmt)
 
-    return DataLoader(load_fn=load)
+    return Loader(load_fn=load)
