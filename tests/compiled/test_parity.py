@@ -4,7 +4,12 @@ walks over seeded demo data, each sent to both apps (``tests/support/differentia
 In the suite this runs a small, fixed (derandomized) sample. The full size (issue 11: at least
 2,000 generated queries, plus pagination walks)::
 
-    SALESGRAPH_PARITY_EXAMPLES=2000 pytest tests/compiled -n 0
+    SALESGRAPH_PARITY_EXAMPLES=5000 pytest tests/compiled -n 0
+
+About 45 % of generated queries select a field only the resolvers answer (both sides then run the
+resolvers), so 5,000 examples are needed for 2,000 compared on the compiled path: on 2026-12-04,
+5,000 generated queries, 2,196 of them answered compiled, zero differences (7.5 minutes); at
+2,000 examples the walks compared 801 requests and every order 687, all compiled.
 
 (``-n 0``, not ``-p no:xdist``: the project's ``addopts`` name xdist's options.)
 
