@@ -42,6 +42,7 @@ from resolvers.writes.transaction import (
     Change,
     Omittable,
     check_version,
+    first_touch,
     load_setup,
     lock_opportunity,
     series_allows_manual,
@@ -146,6 +147,7 @@ async def create_opportunity(session: AsyncSession, viewer: Viewer, new: NewOppo
     )
     session.add(opp)
     await session.flush()
+    first_touch(session, opp.no)  # created at version 1, activated or not
     if not new.activate_first_stage:
         return LifecycleResult(opp, None)
     s = await situation(session, viewer, opp.no, None)

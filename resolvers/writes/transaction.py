@@ -61,6 +61,7 @@ def unwrap(change: Change[T]) -> T | Omittable:
     """The new value of a changed field, ``UNCHANGED`` for an omitted one."""
     return UNCHANGED if change is None else change.value
 
+
 #: Constraint violations a race between two valid-looking requests can still cause, as the rule
 #: the losing request broke. Everything else is a bug and stays an unexpected error.
 CONSTRAINT_ERRORS: dict[str, tuple[str, str, list[str] | None]] = {
@@ -208,9 +209,23 @@ def touch(opp: Opportunity) -> None:
     """Count a write to the opportunity (api.md §6: ``version`` increments on every write), once
     per mutation even when its use case writes the row twice (Make Order closes, then re-links)."""
     session = object_session(opp)
-    touched: set[str] = session.info.setdefault("touched", set()) if session is not None else set()
-    if opp.no in touched:
+    if session is not None and not _first_touch(session.info, opp.no):
         return
-    touched.add(opp.no)
     opp.version += 1
     opp.updated_at = dt.datetime.now(dt.UTC)
+
+
+def first_touch(session: AsyncSession, no: str) -> bool:
+    """Claim this mutation's one version increment of opportunity ``no`` for a write that moves
+    the version itself (in SQL): ``True`` the first time, after which ``touch`` does nothing.
+    A new opportunity is claimed on creation: its first version is 1 whatever else is written."""
+    return _first_touch(session.info, no)
+
+
+def _first_touch(info: dict[str, object], no: str) -> bool:
+    touched = info.setdefault("touched", set())
+    assert isinstance(touched, set)
+    if no in touched:
+        return False
+    touched.add(no)
+    return True
