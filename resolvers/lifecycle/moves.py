@@ -149,10 +149,11 @@ async def situation(
         quote_amount=row["quote_amount"],
     )
     today = today_in(row["time_zone"])
-    return Situation(opp, active, _stages(row["stages"]), position, row["task_nos"], today)
+    return Situation(opp, active, parse_stages(row["stages"]), position, row["task_nos"], today)
 
 
-def _stages(text: str | None) -> list[Stage]:
+def parse_stages(text: str | None) -> list[Stage]:
+    """The stages of ``statements.stages_json``."""
     rows: list[dict[str, Any]] = json.loads(text, parse_float=Decimal) if text else []
     return [
         Stage(

@@ -54,6 +54,22 @@ def values_of(table: Table, row: RowMapping, prefix: str = "") -> dict[str, Any]
     return values
 
 
+def stages_json(cycle: str) -> str:
+    """The stages of the cycle ``cycle`` (an SQL expression) in stage order as JSON text, each
+    with the steps of its activity; NULL for no cycle or one without stages."""
+    return f"""(SELECT json_agg(json_build_object(
+                'stage', st.stage, 'description', st.description,
+                'completed_pct', st.completed_pct, 'chances_of_success_pct', st.chances_of_success_pct,
+                'activity_code', st.activity_code, 'quote_required', st.quote_required,
+                'allow_skip', st.allow_skip, 'date_formula', st.date_formula,
+                'steps', (SELECT coalesce(json_agg(json_build_object(
+                             'step_no', a.step_no, 'type', a.type, 'priority', a.priority,
+                             'description', a.description, 'date_formula', a.date_formula)), '[]'::json)
+                          FROM activity_step a WHERE a.activity_code = st.activity_code)
+              ) ORDER BY st.stage)
+        FROM sales_cycle_stage st WHERE st.sales_cycle_code = {cycle})::text"""
+
+
 _OPPORTUNITY_COLUMNS = ", ".join(f"o.{c.name}" for c in OPPORTUNITY.columns)
 _ENTRY_COLUMNS = ", ".join(f"e.{c.name} AS {ENTRY_PREFIX}{c.name}" for c in ENTRY.columns)
 
@@ -77,17 +93,7 @@ SELECT {_OPPORTUNITY_COLUMNS},
        CASE WHEN q.no IS NOT NULL THEN
          (SELECT coalesce(sum(l.amount), 0.00) FROM sales_quote_line l WHERE l.quote_no = q.no)
        END AS quote_amount,
-       (SELECT json_agg(json_build_object(
-                'stage', st.stage, 'description', st.description,
-                'completed_pct', st.completed_pct, 'chances_of_success_pct', st.chances_of_success_pct,
-                'activity_code', st.activity_code, 'quote_required', st.quote_required,
-                'allow_skip', st.allow_skip, 'date_formula', st.date_formula,
-                'steps', (SELECT coalesce(json_agg(json_build_object(
-                             'step_no', a.step_no, 'type', a.type, 'priority', a.priority,
-                             'description', a.description, 'date_formula', a.date_formula)), '[]'::json)
-                          FROM activity_step a WHERE a.activity_code = st.activity_code)
-              ) ORDER BY st.stage)
-        FROM sales_cycle_stage st WHERE st.sales_cycle_code = o.sales_cycle_code)::text AS stages,
+       {stages_json("o.sales_cycle_code")} AS stages,
        s.time_zone, s.task_nos
 FROM opportunity o
 LEFT JOIN opportunity_entry e ON e.opportunity_no = o.no AND e.active
@@ -158,3 +164,44 @@ WITH old AS (
 )
 SELECT entry.*, opp.version AS opportunity_version, opp.updated_at AS opportunity_updated_at
 FROM entry, opp"""
+
+
+#: What ``createOpportunity`` checks and reads, in one statement: the setup, whether its
+#: opportunity series allows manual numbers, whether the manual number ``$1`` is taken, the
+#: contact ``$2``, the salesperson ``$3`` (with ``$4``: the contact's), the sales cycle ``$5``
+#: (with ``$6``: the setup's default) with its method and stages, the campaign ``$7``; and
+#: without a manual number, the next number of the series (rolled back with the transaction
+#: when a check fails).
+CREATE_REFERENCES = f"""
+WITH number AS (
+  UPDATE number_series SET next_no = next_no + 1
+  WHERE $1::text IS NULL AND code = (SELECT opportunity_nos FROM setup WHERE id = {SETUP_ID})
+  RETURNING prefix, width, next_no
+)
+SELECT s.time_zone, s.opportunity_nos, s.task_nos,
+       (SELECT n.manual_nos FROM number_series n WHERE n.code = s.opportunity_nos) AS manual_nos,
+       EXISTS (SELECT FROM opportunity d WHERE d.no = $1::text) AS duplicate,
+       c.no AS contact_no, c.company_no AS contact_company_no,
+       c.salesperson_code AS contact_salesperson_code,
+       sp.code AS salesperson_code, sp.blocked AS salesperson_blocked,
+       sc.code AS sales_cycle_code, sc.blocked AS sales_cycle_blocked, sc.probability_calculation,
+       {stages_json("sc.code")} AS stages,
+       cp.no AS campaign_no, cp.activated AS campaign_activated,
+       cp.starting_date AS campaign_starting_date, cp.ending_date AS campaign_ending_date,
+       number.prefix AS number_prefix, number.width AS number_width, number.next_no AS number_after
+FROM setup s
+LEFT JOIN contact c ON c.no = $2::text
+LEFT JOIN salesperson sp ON sp.code = CASE WHEN $4::boolean THEN c.salesperson_code ELSE $3::text END
+LEFT JOIN sales_cycle sc ON sc.code = CASE WHEN $6::boolean THEN s.default_sales_cycle_code ELSE $5::text END
+LEFT JOIN campaign cp ON cp.no = $7::text
+LEFT JOIN number ON true
+WHERE s.id = {SETUP_ID}"""
+
+#: A new opportunity: every column but the timestamps, in this order.
+NEW_OPPORTUNITY: Sequence[str] = tuple(
+    c.name for c in OPPORTUNITY.columns if c.name not in ("created_at", "updated_at")
+)
+INSERT_OPPORTUNITY = f"""
+INSERT INTO opportunity ({", ".join(NEW_OPPORTUNITY)})
+VALUES ({", ".join(f"${i}" for i in range(1, len(NEW_OPPORTUNITY) + 1))})
+RETURNING *"""

@@ -161,6 +161,13 @@ async def take_numbers(
         )
     ).one()
     prefix, width, after = row
+    return numbers_taken(series_code, prefix, width, after, count, field)
+
+
+def numbers_taken(
+    series_code: str, prefix: str, width: int, after: int, count: int, field: list[str] | None
+) -> list[str]:
+    """The ``count`` numbers a series handed out when its next number became ``after``."""
     try:
         return [format_number(prefix, n, width) for n in range(after - count, after)]
     except NumberSeriesExhaustedError as exc:
