@@ -8,18 +8,18 @@ Each one locks the opportunity row, reads its active entry, asks the pure rules 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from sqlalchemy import inspect, select
+from sqlalchemy import inspect
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
 from models import (
-    CloseOpportunityCode,
     Opportunity,
     OpportunityEntry,
     OpportunityStatus,
@@ -43,6 +43,7 @@ from models.validation import MAX_DATE, MIN_DATE
 from resolvers.access.rows import check_readable
 from resolvers.errors import DomainError
 from resolvers.lifecycle.statements import (
+    CLOSE_CODE_OUTCOME,
     ENTRY,
     ENTRY_PREFIX,
     ENTRY_VALUES,
@@ -105,7 +106,7 @@ class Situation:
 
     opportunity: Opportunity
     active: OpportunityEntry | None
-    stages: list[Stage]
+    stages: tuple[Stage, ...]
     position: Position
     task_nos: str
     today: dt.date
@@ -152,10 +153,12 @@ async def situation(
     return Situation(opp, active, parse_stages(row["stages"]), position, row["task_nos"], today)
 
 
-def parse_stages(text: str | None) -> list[Stage]:
-    """The stages of ``statements.stages_json``."""
+@functools.lru_cache(maxsize=256)
+def parse_stages(text: str | None) -> tuple[Stage, ...]:
+    """The stages of ``statements.stages_json``. Cycles change rarely and their stages are
+    immutable values, so the parse of a text seen recently is reused."""
     rows: list[dict[str, Any]] = json.loads(text, parse_float=Decimal) if text else []
-    return [
+    return tuple(
         Stage(
             stage=r["stage"],
             description=r["description"],
@@ -177,7 +180,7 @@ def parse_stages(text: str | None) -> list[Stage]:
             ),
         )
         for r in rows
-    ]
+    )
 
 
 def persistent(session: AsyncSession, cls: type[M], values: dict[str, Any]) -> M:
@@ -361,9 +364,9 @@ async def close_code_outcome(session: AsyncSession, code: str) -> CloseOutcome |
     if not code:
         return None
     # FOR SHARE: a concurrent change of the code's type waits until the closing entry is written.
-    return await session.scalar(
-        select(CloseOpportunityCode.type).where(CloseOpportunityCode.code == code).with_for_update(read=True)
-    )
+    connection = await session.connection()
+    outcome = (await connection.exec_driver_sql(CLOSE_CODE_OUTCOME, (code,))).scalar()
+    return CloseOutcome(outcome) if outcome is not None else None
 
 
 async def close(

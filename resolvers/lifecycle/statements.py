@@ -205,3 +205,7 @@ INSERT_OPPORTUNITY = f"""
 INSERT INTO opportunity ({", ".join(NEW_OPPORTUNITY)})
 VALUES ({", ".join(f"${i}" for i in range(1, len(NEW_OPPORTUNITY) + 1))})
 RETURNING *"""
+
+#: A close code's type, locked FOR SHARE: a concurrent change of the type waits until the closing
+#: entry is written.
+CLOSE_CODE_OUTCOME = "SELECT type FROM close_opportunity_code WHERE code = $1 FOR SHARE"

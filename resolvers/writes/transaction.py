@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable
 from typing import Literal, Protocol, TypeVar, Union
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import object_session
@@ -145,6 +145,12 @@ def today_in(time_zone: str) -> dt.date:
     return dt.datetime.now(zone).date()
 
 
+#: Driver SQL: taking numbers is on the path of every creating write.
+TAKE_NUMBERS = (
+    "UPDATE number_series SET next_no = next_no + $2 WHERE code = $1 RETURNING prefix, width, next_no"
+)
+
+
 async def take_numbers(
     session: AsyncSession, series_code: str, count: int, field: list[str] | None
 ) -> list[str]:
@@ -152,15 +158,9 @@ async def take_numbers(
     so numbers are never handed out twice and a rolled-back transaction leaves no gap."""
     if count == 0:
         return []
-    row = (
-        await session.execute(
-            update(NumberSeries)
-            .where(NumberSeries.code == series_code)
-            .values(next_no=NumberSeries.next_no + count)
-            .returning(NumberSeries.prefix, NumberSeries.width, NumberSeries.next_no)
-        )
-    ).one()
-    prefix, width, after = row
+    connection = await session.connection()
+    row = (await connection.exec_driver_sql(TAKE_NUMBERS, (series_code, count))).one()
+    prefix, width, after = row.prefix, row.width, row.next_no
     return numbers_taken(series_code, prefix, width, after, count, field)
 
 

@@ -30,7 +30,7 @@ CREATE = f"""mutation($input: CreateOpportunityInput!) {{
 LOCK_AND_READ = "SELECT o.no"
 WRITE_ENTRY = "WITH old AS"
 TAKE_NUMBERS = "UPDATE number_series"
-CLOSE_CODE = "SELECT close_opportunity_code.type"
+CLOSE_CODE = "SELECT type FROM close_opportunity_code"
 CREATE_REFERENCES = "WITH number AS"
 INSERT_OPPORTUNITY = "INSERT INTO opportunity"
 
