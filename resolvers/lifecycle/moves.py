@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import inspect
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm import configure_mappers, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
 from models import (
@@ -193,7 +193,11 @@ def persistent(session: AsyncSession, cls: type[M], values: dict[str, Any]) -> M
         for name, value in values.items():
             set_committed_value(existing, name, value)
         return existing  # type: ignore[return-value]
-    instance = cls(**values)
+    # As the ORM's own loading does: the values go straight into the instance's dict (no
+    # attribute events, no history), then the instance takes its identity and joins the session.
+    configure_mappers()  # what a constructor would do first; nothing once configured
+    instance: M = mapper.class_manager.new_instance()  # type: ignore[assignment]
+    instance.__dict__.update(values)
     make_transient_to_detached(instance)
     session.add(instance)
     return instance
