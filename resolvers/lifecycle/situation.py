@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from sqlalchemy import inspect
+from sqlalchemy import RowMapping, inspect
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import configure_mappers, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
@@ -99,6 +99,18 @@ async def situation(
     active = None
     if row[ENTRY_PREFIX + "entry_no"] is not None:
         active = persistent(session, OpportunityEntry, values_of(ENTRY, row, ENTRY_PREFIX))
+    return situation_of(opp, active, row, today_in(row["time_zone"]), row["quote_amount"])
+
+
+def situation_of(
+    opp: Opportunity,
+    active: OpportunityEntry | None,
+    row: RowMapping,
+    today: dt.date,
+    quote_amount: Decimal | None,
+) -> Situation:
+    """The situation of ``opp`` from a row that read its cycle's ``probability_calculation`` and
+    ``stages`` (``statements.stages_json``) and the setup's ``task_nos``."""
     method = row["probability_calculation"]
     position = Position(
         no=opp.no,
@@ -106,9 +118,8 @@ async def situation(
         sales_cycle_code=opp.sales_cycle_code,
         method=ProbabilityCalculation(method) if method is not None else ProbabilityCalculation.MULTIPLY,
         active=active,
-        quote_amount=row["quote_amount"],
+        quote_amount=quote_amount,
     )
-    today = today_in(row["time_zone"])
     return Situation(opp, active, parse_stages(row["stages"]), position, row["task_nos"], today)
 
 

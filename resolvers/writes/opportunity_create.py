@@ -15,10 +15,9 @@ from decimal import Decimal
 from sqlalchemy import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import Opportunity, OpportunityStatus, Priority, ProbabilityCalculation
+from models import Opportunity, OpportunityStatus, Priority
 from models.base import CODE10, CODE20, TEXT100
 from models.errors import Violations
-from models.lifecycle import Position
 from models.stage_change import plan_first_stage
 from models.validation import (
     check_date,
@@ -30,7 +29,7 @@ from models.validation import (
 from resolvers.access.rows import forbidden_salesperson, owns
 from resolvers.errors import DomainError
 from resolvers.lifecycle.moves import LifecycleResult, insert_entry
-from resolvers.lifecycle.situation import Situation, parse_stages, persistent
+from resolvers.lifecycle.situation import persistent, situation_of
 from resolvers.lifecycle.statements import (
     CREATE_REFERENCES,
     INSERT_OPPORTUNITY,
@@ -191,15 +190,7 @@ async def create_opportunity(session: AsyncSession, viewer: Viewer, new: NewOppo
     first_touch(session, opp.no)  # created at version 1, activated or not
     if not new.activate_first_stage:
         return LifecycleResult(opp, None)
-    method = row["probability_calculation"]
-    position = Position(
-        no=opp.no,
-        status=opp.status,
-        sales_cycle_code=opp.sales_cycle_code,
-        method=ProbabilityCalculation(method) if method is not None else ProbabilityCalculation.MULTIPLY,
-        active=None,
-    )
-    s = Situation(opp, None, parse_stages(row["stages"]), position, row["task_nos"], today)
+    s = situation_of(opp, None, row, today, None)
     planned = plan_first_stage(
         s.position,
         s.stages,

@@ -73,22 +73,23 @@ class CampaignLike(Protocol):
 
 def check_salesperson(code: str | None, found: Blockable | None, field: Sequence[str], v: Violations) -> None:
     """``code`` names an existing salesperson (``found``) that is not blocked (domain.md §6.2, §11.11)."""
-    if code is None:
-        return
-    if found is None:
-        v.add("NOT_FOUND", f"Salesperson {code} does not exist.", field)
-    elif found.blocked:
-        v.add("BLOCKED", f"Salesperson {code} is blocked.", field)
+    _check_blockable("Salesperson", code, found, field, v)
 
 
 def check_sales_cycle(code: str | None, found: Blockable | None, field: Sequence[str], v: Violations) -> None:
     """``code`` names an existing sales cycle that is not blocked: a blocked cycle cannot be assigned."""
+    _check_blockable("Sales cycle", code, found, field, v)
+
+
+def _check_blockable(
+    what: str, code: str | None, found: Blockable | None, field: Sequence[str], v: Violations
+) -> None:
     if code is None:
         return
     if found is None:
-        v.add("NOT_FOUND", f"Sales cycle {code} does not exist.", field)
+        v.add("NOT_FOUND", f"{what} {code} does not exist.", field)
     elif found.blocked:
-        v.add("BLOCKED", f"Sales cycle {code} is blocked.", field)
+        v.add("BLOCKED", f"{what} {code} is blocked.", field)
 
 
 def check_contact(no: str | None, found: object | None, field: Sequence[str], v: Violations) -> None:
