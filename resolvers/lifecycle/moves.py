@@ -33,7 +33,7 @@ from models.stage_change import plan_stage_change as plan_stage
 from models.validation import MAX_DATE, MIN_DATE
 from resolvers.errors import DomainError
 from resolvers.lifecycle.situation import Situation, persistent, situation
-from resolvers.lifecycle.statements import CLOSE_CODE_OUTCOME, ENTRY, ENTRY_VALUES, WRITE, values_of
+from resolvers.lifecycle.statements import CLOSE_CODE_OUTCOME, ENTRY_VALUES, WRITE
 from resolvers.viewer import Viewer
 from resolvers.writes.transaction import first_touch, take_numbers
 
@@ -133,7 +133,18 @@ async def insert_entry(
     if old is not None:
         set_committed_value(old, "active", False)
         set_committed_value(old, "days_open", days_open)
-    entry = persistent(session, OpportunityEntry, values_of(ENTRY, row))
+    # The entry as inserted: the values given, as an ORM flush leaves them, and what the database
+    # made (its number, its timestamp).
+    entry = persistent(
+        session,
+        OpportunityEntry,
+        {
+            **entry_values,
+            "action_taken": planned.action_taken,
+            "entry_no": row["entry_no"],
+            "created_at": row["created_at"],
+        },
+    )
     for name, value in (
         ("status", status),
         ("closed", closed),

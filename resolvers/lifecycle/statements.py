@@ -162,7 +162,8 @@ WITH old AS (
   CROSS JOIN entry
   RETURNING no
 )
-SELECT entry.*, opp.version AS opportunity_version, opp.updated_at AS opportunity_updated_at
+SELECT entry.entry_no, entry.created_at, opp.version AS opportunity_version,
+       opp.updated_at AS opportunity_updated_at
 FROM entry, opp"""
 
 
