@@ -205,7 +205,7 @@ NEW_OPPORTUNITY: Sequence[str] = tuple(
 INSERT_OPPORTUNITY = f"""
 INSERT INTO opportunity ({", ".join(NEW_OPPORTUNITY)})
 VALUES ({", ".join(f"${i}" for i in range(1, len(NEW_OPPORTUNITY) + 1))})
-RETURNING *"""
+RETURNING created_at, updated_at"""
 
 #: A close code's type, locked FOR SHARE: a concurrent change of the type waits until the closing
 #: entry is written.

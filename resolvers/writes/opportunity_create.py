@@ -9,6 +9,7 @@ the first entry as any stage move does (``insert_entry``), from what the first s
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -34,8 +35,6 @@ from resolvers.lifecycle.statements import (
     CREATE_REFERENCES,
     INSERT_OPPORTUNITY,
     NEW_OPPORTUNITY,
-    OPPORTUNITY,
-    values_of,
 )
 from resolvers.viewer import Role, Viewer
 from resolvers.writes.references import (
@@ -175,18 +174,17 @@ async def create_opportunity(session: AsyncSession, viewer: Viewer, new: NewOppo
         "sales_quote_no": None,
         "sales_order_no": None,
         "creation_date": creation_date,
-        "status": OpportunityStatus.NOT_STARTED.value,
-        "priority": new.priority.value,
+        "status": OpportunityStatus.NOT_STARTED,
+        "priority": new.priority,
         "closed": False,
         "date_closed": None,
         "version": 1,
     }
-    inserted = (
-        (await connection.exec_driver_sql(INSERT_OPPORTUNITY, tuple(values[c] for c in NEW_OPPORTUNITY)))
-        .mappings()
-        .one()
-    )
-    opp = persistent(session, Opportunity, values_of(OPPORTUNITY, inserted))
+    parameters = tuple(_stored(values[c]) for c in NEW_OPPORTUNITY)
+    inserted = (await connection.exec_driver_sql(INSERT_OPPORTUNITY, parameters)).mappings().one()
+    # The instance holds the values given, as an ORM flush leaves them, and the timestamps the
+    # database made.
+    opp = persistent(session, Opportunity, {**values, **inserted})
     first_touch(session, opp.no)  # created at version 1, activated or not
     if not new.activate_first_stage:
         return LifecycleResult(opp, None)
@@ -200,6 +198,10 @@ async def create_opportunity(session: AsyncSession, viewer: Viewer, new: NewOppo
         new.estimated_closing_date,
     )
     return await insert_entry(session, s, planned, cancel_old_tasks=False)
+
+
+def _stored(value: object) -> object:
+    return value.value if isinstance(value, enum.Enum) else value
 
 
 def _code(value: str | None, length: int, field: list[str]) -> tuple[str | None, list[DomainError]]:
