@@ -30,7 +30,6 @@ CONTENT_TYPES = {
     ".js": "text/javascript; charset=utf-8",
     ".css": "text/css; charset=utf-8",
     ".ttf": "font/ttf",
-    ".woff2": "font/woff2",
 }
 
 
