@@ -1,4 +1,5 @@
-"""The Starlette application: ``/graphql`` (POST, GET for queries, graphql-transport-ws), health."""
+"""The Starlette application: ``/graphql`` (POST, GET for queries, graphql-transport-ws), health, and
+in dev mode GraphiQL (the page at ``GET /graphql`` from a browser, its assets under ``/graphiql/``)."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ from resolvers.reads.compiled.run import autocommit_connections
 from resolvers.session import SessionFactory, session_factory
 from server.auth import DEV_VIEWER, is_loopback
 from server.endpoint import GraphQLEndpoint, Limits
+from server.graphiql import graphiql_page, graphiql_routes
 from server.health import health_routes
 from server.settings import Settings
 
@@ -33,7 +35,8 @@ log = logging.getLogger("salesgraph")
 
 
 class GraphQLApp(GraphQL[Context, None]):
-    """Strawberry's ASGI view with a typed context and orjson encoding."""
+    """Strawberry's ASGI view with a typed context and orjson encoding; in dev mode its IDE is
+    the GraphiQL built into the package (``server.graphiql``), not Strawberry's CDN page."""
 
     def __init__(self, sessions: SessionFactory, *, dev: bool) -> None:
         super().__init__(
@@ -50,6 +53,9 @@ class GraphQLApp(GraphQL[Context, None]):
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        return graphiql_page()
 
 
 class ORJSONResponse(JSONResponse):
@@ -100,6 +106,7 @@ def create_app(
         routes=[
             Route("/graphql", endpoint, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", websocket),
+            *(graphiql_routes() if dev else ()),
             *health.routes,
         ],
         middleware=middleware,
