@@ -1,0 +1,107 @@
+"""api.md §7.7: with OpenTelemetry configured, a request yields its request span, its operation
+span and one span per SQL statement, each with the request id; nothing when it is not configured."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+pytest.importorskip("opentelemetry.sdk", reason="the otel extra: pip install -e '.[otel]'")
+
+from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from strawberry.extensions.tracing import OpenTelemetryExtension
+
+from graph.schema import schema
+from server import tracing
+from server.app import create_app
+from tests.conftest import TestDatabase
+from tests.support.api import settings
+
+QUERY = "query Zone($secret: String!) { setup { timeZone } contact(no: $secret) { no } }"
+SECRET = "variable-value-not-in-spans"
+
+
+@pytest.fixture
+def exporter() -> Iterator[tuple[InMemorySpanExporter, tracing.Tracing]]:
+    spans = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(spans))
+    installed = tracing.install(provider)
+    yield spans, installed
+    installed.uninstall()
+    provider.shutdown()
+
+
+@pytest.fixture(params=["compiled", "resolvers"])
+async def traced(
+    request: pytest.FixtureRequest,
+    database: TestDatabase,
+    exporter: tuple[InMemorySpanExporter, tracing.Tracing],
+) -> AsyncIterator[tuple[httpx.AsyncClient, InMemorySpanExporter, str]]:
+    spans, installed = exporter
+    path: str = request.param
+    app = create_app(
+        database.engine,
+        dev=True,
+        sessions=database.sessions,
+        settings=settings(compile_reads=path == "compiled"),
+        tracing=installed,
+    )
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as c:
+        yield c, spans, path
+
+
+def _attributes(span: ReadableSpan) -> dict[str, Any]:
+    return dict(span.attributes or {})
+
+
+async def test_one_request_yields_request_operation_and_sql_spans_with_its_request_id(
+    traced: tuple[httpx.AsyncClient, InMemorySpanExporter, str],
+) -> None:
+    client, spans, path = traced
+
+    response = await client.post(
+        "/graphql",
+        json={"query": QUERY, "variables": {"secret": SECRET}},
+        headers={"x-request-id": "req-traced"},
+    )
+
+    assert response.status_code == 200, response.text
+    assert response.headers["x-salesgraph-plan"] == path
+    finished = spans.get_finished_spans()
+    by_name = {span.name: span for span in finished}
+    request_span = by_name["POST /graphql"]
+    assert _attributes(request_span)["http.response.status_code"] == 200
+    operation = by_name["GraphQL Query: Zone"]
+    sql = [
+        span
+        for span in finished
+        if "db.statement" in _attributes(span) or "db.query.text" in _attributes(span)
+    ]
+    assert sql, [span.name for span in finished]
+    for span in [request_span, operation, *sql]:
+        assert _attributes(span)[tracing.REQUEST_ID_ATTRIBUTE] == "req-traced", span.name
+        assert span.context.trace_id == request_span.context.trace_id, span.name
+    assert all(SECRET not in str(_attributes(span)) for span in finished)
+
+
+def test_without_tracing_strawberry_runs_no_tracing_extension(
+    exporter: tuple[InMemorySpanExporter, tracing.Tracing],
+) -> None:
+    _, installed = exporter
+
+    assert any(issubclass(e, OpenTelemetryExtension) for e in schema.extensions if isinstance(e, type))
+    installed.uninstall()
+    assert not any(issubclass(e, OpenTelemetryExtension) for e in schema.extensions if isinstance(e, type))
+
+
+def test_tracing_is_off_unless_the_otlp_endpoint_is_set(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(tracing.ENDPOINT_VARIABLE, raising=False)
+    monkeypatch.setattr(tracing, "_from_env", None)
+
+    assert tracing.from_environment() is tracing.NO_TRACING
