@@ -4,9 +4,11 @@ errors, the database pool, subscriptions and undelivered events; summed over ``-
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
 import subprocess
 from collections.abc import AsyncIterator, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 
 import httpx
 import pytest
@@ -258,41 +260,58 @@ def _scrape(base: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
     return samples(response.text)
 
 
+@contextmanager
+def _only(base: str, pid: str) -> Iterator[None]:
+    """Every connection accepted by worker ``pid``: the other one is stopped (SIGSTOP) meanwhile.
+    The kernel hands a new connection to either worker, and under light load mostly to the same
+    one; a stopped one cannot take it. A second or so, far below uvicorn's 5 s health check."""
+    workers = _per_worker(_scrape(base))
+    assert len(workers) == 2, workers
+    (other,) = set(workers) - {pid}
+    os.kill(int(other), signal.SIGSTOP)
+    try:
+        yield
+    finally:
+        os.kill(int(other), signal.SIGCONT)
+
+
 @pytest.mark.own_database
 def test_two_workers_report_requests_summed_over_both(workers_db: str, two_workers: str) -> None:
     key = _key(workers_db)
     before = _scrape(two_workers)
+    workers = sorted(_per_worker(before))
+    assert len(workers) == 2, workers  # both live, each with its own sample
     counted = "salesgraph_requests_total"
     start = value(before, counted, operation="Setup", status="200")
 
-    def post(_: int) -> int:
-        response = httpx.post(
-            f"{two_workers}/graphql", json={"query": SETUP}, headers=bearer(key), timeout=10
-        )
-        return response.status_code
+    def post() -> httpx.Response:
+        return httpx.post(f"{two_workers}/graphql", json={"query": SETUP}, headers=bearer(key), timeout=10)
 
-    sent = 0
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        # Until both workers have answered some (the kernel picks which accepts a connection).
-        while sent < 400:
-            assert set(pool.map(post, range(40))) == {200}
-            sent += 40
-            per_worker = _per_worker(_scrape(two_workers))
-            if len(per_worker) == 2 and all(per_worker.values()):
-                break
-    unauthenticated = httpx.post(f"{two_workers}/graphql", json={"query": SETUP}, timeout=10)
-    assert unauthenticated.status_code == 401
-    responses = [httpx.get(f"{two_workers}/metrics", timeout=10) for _ in range(6)]
+    # Worker 1 answers 3 requests, worker 2 answers 5 (and one 401), then both take turns.
+    for pid, count in zip(workers, (3, 5), strict=True):
+        with _only(two_workers, pid):
+            assert [post().status_code for _ in range(count)] == [200] * count
+    with _only(two_workers, workers[1]):
+        assert httpx.post(f"{two_workers}/graphql", json={"query": SETUP}, timeout=10).status_code == 401
+    assert {post().status_code for _ in range(10)} == {200}
+    sent = 3 + 5 + 10
+
+    # Each worker answers scrapes in turn: both report what both answered.
+    responses = []
+    for pid in workers * 2:
+        with _only(two_workers, pid):
+            responses.append(httpx.get(f"{two_workers}/metrics", timeout=10))
     assert all(families(response.text) >= FAMILIES for response in responses)
-    scrapes = [samples(response.text) for response in responses]
-
-    for scraped in scrapes:
+    for scraped in (samples(response.text) for response in responses):
         per_worker = _per_worker(scraped)
-        assert len(per_worker) == 2, per_worker
-        assert all(per_worker.values()), per_worker
-        # Whichever worker answers the scrape, it reports both workers' requests.
+        assert per_worker[workers[0]] >= 3, per_worker
+        assert per_worker[workers[1]] >= 6, per_worker
+        assert sum(per_worker.values()) - sum(_per_worker(before).values()) == sent + 1
         assert value(scraped, counted, operation="Setup", status="200") == start + sent
-        assert value(scraped, "salesgraph_request_duration_seconds_count", operation="Setup") >= sent
+        latency = "salesgraph_request_duration_seconds_count"
+        assert value(scraped, latency, operation="Setup") == value(before, latency, operation="Setup") + sent
+        cost = "salesgraph_query_cost_count"
+        assert value(scraped, cost, kind="actual") == value(before, cost, kind="actual") + sent
+        assert value(scraped, "salesgraph_errors_total", code="UNAUTHENTICATED") == 1
         assert value(scraped, "salesgraph_db_pool_in_use") >= 0
         assert value(scraped, "salesgraph_subscriptions_open") == 0
-        assert value(scraped, "salesgraph_errors_total", code="UNAUTHENTICATED") == 1
