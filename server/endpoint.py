@@ -349,6 +349,7 @@ class GraphQLEndpoint:
                 return json_answer(status, body)
             await outer.rollback()
         self.refund(viewer, prepared.plan.requested_cost)  # a replay does no work: no charge
+        trace.ran, trace.actual = True, 0  # admitted and answered (the stored answer), charged nothing
         return Response(
             claimed.body, claimed.status, {"Idempotent-Replayed": "true"}, media_type="application/json"
         )
