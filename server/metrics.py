@@ -25,7 +25,7 @@ import hmac
 import os
 import re
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from prometheus_client import (
     CONTENT_TYPE_PLAIN_0_0_4,
@@ -41,7 +41,9 @@ from sqlalchemy.pool import AsyncAdaptedQueuePool, ConnectionPoolEntry
 from starlette.requests import Request
 from starlette.responses import Response
 
-from server.answer import GRAPHQL_NAME, Trace
+if TYPE_CHECKING:
+    # Only the type: the CLI imports this module, and server.answer brings in the whole schema.
+    from server.answer import Trace
 
 #: The variable prometheus-client reads (when it is imported) to keep values in files.
 MULTIPROC_DIR = "PROMETHEUS_MULTIPROC_DIR"
@@ -137,8 +139,7 @@ def operation_label(trace: Trace) -> str:
         return NONE
     if trace.operation is None:
         return ANONYMOUS
-    if not GRAPHQL_NAME.fullmatch(trace.operation):
-        return OTHER
+    # An operation that ran was planned (``Trace.planned``): its name is the validated document's.
     return _operations(trace.operation)
 
 

@@ -97,7 +97,7 @@ async def test_one_request_yields_request_operation_and_sql_spans_with_its_reque
     assert all(SECRET not in str(_attributes(span)) for span in finished)
 
 
-def test_without_tracing_strawberry_runs_no_tracing_extension(
+def test_uninstalled_tracing_leaves_no_strawberry_extension(
     exporter: tuple[InMemorySpanExporter, tracing.Tracing],
 ) -> None:
     _, installed = exporter
