@@ -1,5 +1,6 @@
-"""The Starlette application: ``/graphql`` (POST, GET for queries, graphql-transport-ws), health, and
-in dev mode GraphiQL (the page at ``GET /graphql`` from a browser, its assets under ``/graphiql/``)."""
+"""The Starlette application: ``/graphql`` (POST, GET for queries, graphql-transport-ws), health,
+``/metrics``, and in dev mode GraphiQL (the page at ``GET /graphql`` from a browser, its assets
+under ``/graphiql/``)."""
 
 from __future__ import annotations
 
@@ -25,11 +26,13 @@ from graph.context import Context
 from graph.schema import schema
 from resolvers.reads.compiled.run import autocommit_connections
 from resolvers.session import SessionFactory, session_factory
+from server import metrics
 from server.auth import DEV_VIEWER, is_loopback
 from server.endpoint import GraphQLEndpoint, Limits
 from server.graphiql import graphiql_page, graphiql_routes
 from server.health import health_routes
 from server.settings import Settings
+from server.tracing import Tracing, from_environment
 
 log = logging.getLogger("salesgraph")
 
@@ -70,18 +73,22 @@ def create_app(
     dispose_engine: bool = False,
     sessions: SessionFactory | None = None,
     settings: Settings | None = None,
+    tracing: Tracing | None = None,
 ) -> Starlette:
     """The ASGI app over ``engine``. With ``dispose_engine`` the app closes the engine on shutdown.
 
     ``sessions`` replaces the engine's own session factory (the tests pass one whose sessions join
-    a transaction they roll back); health checks always use ``engine``.
+    a transaction they roll back); health checks always use ``engine``. ``tracing`` defaults to the
+    environment's (``server.tracing.from_environment``: none unless ``OTEL_EXPORTER_OTLP_ENDPOINT``).
     """
     given_sessions = sessions is not None
     sessions = sessions or session_factory(engine)
     graphql = GraphQLApp(sessions, dev=dev)
     limits = Limits.from_settings(settings) if settings is not None else Limits()
     reads = None if given_sessions else autocommit_connections(engine)
-    endpoint = GraphQLEndpoint(sessions, limits, dev=dev, ide=graphql, reads=reads)
+    tracing = tracing or from_environment()
+    tracing.instrument(engine)
+    endpoint = GraphQLEndpoint(sessions, limits, dev=dev, ide=graphql, reads=reads, tracing=tracing)
 
     async def websocket(ws: WebSocket) -> None:
         # Subscriptions authenticate by their connection_init payload (issue 12); until then the
@@ -95,7 +102,9 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        metrics.worker_started()
         yield
+        metrics.worker_stopped()
         await health.close()
         if dispose_engine:
             await engine.dispose()
@@ -108,6 +117,9 @@ def create_app(
             WebSocketRoute("/graphql", websocket),
             *(graphiql_routes() if dev else ()),
             *health.routes,
+            # No API key: operators scrape it. Keep it off the public network, or set
+            # SALESGRAPH_METRICS_TOKEN (README, "Operations").
+            Route("/metrics", metrics.metrics_endpoint(settings.metrics_token if settings else None)),
         ],
         middleware=middleware,
         lifespan=lifespan,

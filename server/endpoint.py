@@ -61,8 +61,10 @@ from server.http import (
     refusal_response,
     request_id,
 )
+from server.metrics import observe_request
 from server.settings import Settings
 from server.throttle import Budget, reserve, settle, without_waiting_for_disk
+from server.tracing import NO_TRACING, Tracing
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,8 +100,10 @@ class GraphQLEndpoint:
         dev: bool,
         ide: ASGIApp,
         reads: ReadConnections | None = None,
+        tracing: Tracing = NO_TRACING,
     ) -> None:
         self.sessions = sessions
+        self.tracing = tracing
         #: Where compiled reads run (one statement, no transaction).
         self.reads = reads or session_connections(sessions)
         self.limits = limits
@@ -126,27 +130,34 @@ class GraphQLEndpoint:
         rid = request_id(request)
         trace = Trace()
         started = time.perf_counter()
-        try:
-            async with asyncio.timeout(self.limits.request_timeout):
-                response = await self._respond(request, rid, trace)
-        except TimeoutError:
-            response = refusal_response(
-                RefusalError(
+        with self.tracing.request(rid, request.method, request.url.path) as span:
+            try:
+                async with asyncio.timeout(self.limits.request_timeout):
+                    response = await self._respond(request, rid, trace)
+            except TimeoutError:
+                refusal = RefusalError(
                     503,
                     "TIMEOUT",
                     f"The request ran longer than {self.limits.request_timeout:g} s and was "
                     "cancelled; retry later or ask for less.",
                     headers={"Retry-After": str(RETRY_AFTER_UNAVAILABLE)},
-                ),
-                rid,
-            )
-        except RefusalError as refusal:
-            response = refusal_response(refusal, rid)
-        except Exception as exc:  # the last line of defence: never a bare 500 page
-            response = refusal_response(unexpected(exc, rid), rid)
+                )
+                response = self._refused(refusal, rid, trace)
+            except RefusalError as refusal:
+                response = self._refused(refusal, rid, trace)
+            except Exception as exc:  # the last line of defence: never a bare 500 page
+                response = self._refused(unexpected(exc, rid), rid, trace)
+            span.finish(response.status_code)
         response.headers["x-request-id"] = rid
-        log_request(request, response.status_code, rid, trace, time.perf_counter() - started)
+        seconds = time.perf_counter() - started
+        log_request(request, response.status_code, rid, trace, seconds)
+        observe_request(response.status_code, trace, seconds)
         return response
+
+    @staticmethod
+    def _refused(refusal: RefusalError, rid: str, trace: Trace) -> Response:
+        trace.errors.append(refusal.code)
+        return refusal_response(refusal, rid)
 
     async def _respond(self, request: Request, rid: str, trace: Trace) -> Response:
         graphql_request = await self._read(request)
@@ -164,7 +175,7 @@ class GraphQLEndpoint:
             trace.key = viewer.key_name
             prepared = self._prepare(graphql_request, viewer)
             operation = prepared.plan
-            trace.cost = operation.requested_cost
+            trace.planned(prepared)
             if operation.kind == "mutation":
                 if request.method != "POST":
                     raise RefusalError(
@@ -179,12 +190,12 @@ class GraphQLEndpoint:
             bucket = await self._reserve(session, viewer, operation.requested_cost)
             await session.commit()
         if key is None:
-            result = await self.execute(graphql_request, prepared, viewer, rid, self.sessions)
-            response = await self.answer(result, prepared, viewer, bucket)
+            result = await self.execute(graphql_request, prepared, viewer, rid, self.sessions, trace)
+            response = await self.answer(result, prepared, viewer, bucket, trace)
             if operation.kind == "query":
-                response.headers[PLAN_HEADER] = "resolvers"
+                trace.plan = response.headers[PLAN_HEADER] = "resolvers"
             return response
-        return await self._idempotent(graphql_request, prepared, viewer, rid, key, bucket)
+        return await self._idempotent(graphql_request, prepared, viewer, rid, key, bucket, trace)
 
     async def _read(self, request: Request) -> GraphQLRequest:
         if request.method == "POST":
@@ -242,26 +253,30 @@ class GraphQLEndpoint:
         viewer: Viewer,
         rid: str,
         sessions: SessionFactory,
+        trace: Trace,
     ) -> ExecutionResult:
         """The prepared document run as it is (not parsed nor validated again); a read's sessions
-        share one connection (``request_sessions``), a mutation's are each a transaction."""
+        share one connection (``request_sessions``), a mutation's are each a transaction. ``trace``
+        records that it ran and the codes of its errors."""
         async with AsyncExitStack() as stack:
             if prepared.plan.kind != "mutation":
                 sessions = await stack.enter_async_context(
                     request_sessions(sessions, wait_seconds=self.limits.request_timeout)
                 )
             context = Context(sessions=sessions, request_id=rid, viewer=viewer, document=prepared.document)
-            return await schema.execute(
+            result = await schema.execute(
                 graphql_request.query,
                 variable_values=graphql_request.variables,
                 context_value=context,
                 operation_name=graphql_request.operation_name,
             )
+        trace.record(result)
+        return result
 
     async def answer(
-        self, result: ExecutionResult, prepared: Prepared, viewer: Viewer, bucket: float | None
+        self, result: ExecutionResult, prepared: Prepared, viewer: Viewer, bucket: float | None, trace: Trace
     ) -> Response:
-        status, body, refund = await self._render(result, prepared, viewer, bucket)
+        status, body, refund = await self._render(result, prepared, viewer, bucket, trace)
         self.refund(viewer, refund)
         return json_answer(status, body)
 
@@ -276,12 +291,14 @@ class GraphQLEndpoint:
         prepared: Prepared,
         viewer: Viewer,
         bucket: float | None,
+        trace: Trace,
         within: AsyncSession | None = None,
     ) -> tuple[int, bytes, float]:
         """The status and body, and the refund still to be settled (none ``within`` a session,
         where it is settled at once, in that session's transaction)."""
         requested = prepared.plan.requested_cost
         actual = actual_cost(result.data, prepared.plan.kind, len(prepared.plan.root_fields))
+        trace.actual = actual
         available = bucket
         refund = 0.0
         if bucket is not None and actual != requested:
@@ -309,6 +326,7 @@ class GraphQLEndpoint:
         rid: str,
         key: str,
         bucket: float | None,
+        trace: Trace,
     ) -> Response:
         owner = viewer.key_name or ""
         digest = idempotency.request_hash(canonical(graphql_request))
@@ -321,8 +339,8 @@ class GraphQLEndpoint:
                     wait_seconds=self.limits.request_timeout,
                     turn=asyncio.Lock(),
                 )
-                result = await self.execute(graphql_request, prepared, viewer, rid, inner)
-                status, body, _ = await self._render(result, prepared, viewer, bucket, outer)
+                result = await self.execute(graphql_request, prepared, viewer, rid, inner, trace)
+                status, body, _ = await self._render(result, prepared, viewer, bucket, trace, outer)
                 if status == 200:
                     await idempotency.store(outer, owner, key, status, body)
                     await outer.commit()
@@ -331,6 +349,7 @@ class GraphQLEndpoint:
                 return json_answer(status, body)
             await outer.rollback()
         self.refund(viewer, prepared.plan.requested_cost)  # a replay does no work: no charge
+        trace.ran, trace.actual = True, 0  # admitted and answered (the stored answer), charged nothing
         return Response(
             claimed.body, claimed.status, {"Idempotent-Replayed": "true"}, media_type="application/json"
         )
