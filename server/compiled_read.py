@@ -82,7 +82,7 @@ async def compiled_read(
                             if admitted is None:
                                 return None  # 401 or 429, with the general path's detail; nothing was written
                     if admitted is None:
-                        admitted = await _admit(endpoint, connection, key_hash, requested)
+                        admitted = await admit_key(endpoint, connection, key_hash, requested)
                         if admitted is None:
                             return None
                     viewer, bucket = admitted.viewer, admitted.available
@@ -118,7 +118,7 @@ async def compiled_read(
     return response
 
 
-async def _admit(
+async def admit_key(
     endpoint: GraphQLEndpoint, connection: AsyncConnection, key_hash: bytes | None, cost: int
 ) -> Admission | None:
     """The dev caller (unthrottled), or the key's caller with ``cost`` reserved; ``None`` when the

@@ -10,6 +10,12 @@
    database, with ``extensions.cost``; the bucket is charged what was returned (what was
    reserved but not returned goes back with the key's next reservation).
 
+Steps 3 and 5's bucket are one statement for a key's caller (``server.admission``: a compiled
+read folds it into its own statement, any other operation runs it on its own); only when it
+refuses does the detailed path run them apart, to say why (unknown or revoked key, how long
+until the bucket holds the cost). A reservation taken for an operation refused at step 5 (403,
+405, a malformed ``Idempotency-Key``) is given back.
+
 Strawberry's own view still serves GraphiQL and the WebSocket; this endpoint replaces its HTTP
 handling because the statuses, the limits and the authentication of §7 are decided before
 Strawberry would run anything.
@@ -38,6 +44,7 @@ from resolvers.reads.compiled.run import ReadConnections, session_connections
 from resolvers.session import SessionFactory, joined_sessions, request_sessions
 from resolvers.viewer import Role, Viewer
 from server import idempotency
+from server.admission import token_hash
 from server.answer import (
     RETRY_AFTER_UNAVAILABLE,
     Trace,
@@ -48,8 +55,8 @@ from server.answer import (
     status_of,
     unexpected,
 )
-from server.auth import authenticate
-from server.compiled_read import PLAN_HEADER, compiled_read
+from server.auth import authenticate, bearer_token
+from server.compiled_read import PLAN_HEADER, admit_key, compiled_read
 from server.http import (
     GraphQLRequest,
     RefusalError,
@@ -166,29 +173,31 @@ class GraphQLEndpoint:
             compiled = await compiled_read(self, request, graphql_request, rid, trace)
             if compiled is not None:
                 return compiled
-        # One session (one connection checkout, none for the dev caller) for the key lookup and
-        # the bucket; it closes before the operation runs, whose sessions are its own.
-        async with self.sessions() as session:
-            viewer = await authenticate(
-                request, session, dev=self.dev, authorization=request.headers.get("authorization")
-            )
+        quick = await self._admit_quickly(request, graphql_request)
+        if quick is not None:
+            viewer, prepared, bucket = quick
             trace.key = viewer.key_name
-            prepared = self._prepare(graphql_request, viewer)
-            operation = prepared.plan
             trace.planned(prepared)
-            if operation.kind == "mutation":
-                if request.method != "POST":
-                    raise RefusalError(
-                        405, "METHOD_NOT_ALLOWED", "Mutations are sent with POST.", headers={"Allow": "POST"}
-                    )
-                _check_role(viewer, operation.root_fields)
-            key = (
-                idempotency.idempotency_key(request.headers.get(idempotency.HEADER))
-                if operation.kind == "mutation"
-                else None
-            )
-            bucket = await self._reserve(session, viewer, operation.requested_cost)
-            await session.commit()
+            try:
+                key = self._check_operation(request, viewer, prepared)
+            except RefusalError:
+                self.refund(viewer, prepared.plan.requested_cost)  # refused before it ran
+                raise
+        else:
+            # The detailed path: why a key is refused, how long until its bucket holds the cost.
+            # One session (one connection checkout, none for the dev caller) for the key lookup and
+            # the bucket; it closes before the operation runs, whose sessions are its own.
+            async with self.sessions() as session:
+                viewer = await authenticate(
+                    request, session, dev=self.dev, authorization=request.headers.get("authorization")
+                )
+                trace.key = viewer.key_name
+                prepared = self._prepare(graphql_request, viewer)
+                trace.planned(prepared)
+                key = self._check_operation(request, viewer, prepared)
+                bucket = await self._reserve(session, viewer, prepared.plan.requested_cost)
+                await session.commit()
+        operation = prepared.plan
         if key is None:
             result = await self.execute(graphql_request, prepared, viewer, rid, self.sessions, trace)
             response = await self.answer(result, prepared, viewer, bucket, trace)
@@ -196,6 +205,46 @@ class GraphQLEndpoint:
                 trace.plan = response.headers[PLAN_HEADER] = "resolvers"
             return response
         return await self._idempotent(graphql_request, prepared, viewer, rid, key, bucket, trace)
+
+    async def _admit_quickly(
+        self, request: Request, graphql_request: GraphQLRequest
+    ) -> tuple[Viewer, Prepared, float | None] | None:
+        """A key's caller admitted in one statement (key, last use and bucket, as a compiled
+        read's: :mod:`server.admission`), with the prepared operation; ``None`` when anything is
+        unusual (no key, a document that does not prepare, an unknown key, a short bucket), which
+        the detailed path then answers: nothing was taken or written here."""
+        token = bearer_token(request.headers.get("authorization"))
+        key_hash = None if token is None else token_hash(token)
+        if key_hash is None:
+            return None
+        try:
+            prepared = prepare(
+                schema._schema,
+                graphql_request.query,
+                graphql_request.operation_name,
+                graphql_request.variables,
+                introspection=self.limits.introspection,
+                max_cost=self.limits.max_query_cost,
+            )
+        except OperationRefusedError:
+            return None
+        async with self.reads() as connection:
+            admitted = await admit_key(self, connection, key_hash, prepared.plan.requested_cost)
+        if admitted is None or admitted.available is None:
+            return None
+        return admitted.viewer, prepared, admitted.available
+
+    def _check_operation(self, request: Request, viewer: Viewer, prepared: Prepared) -> str | None:
+        """Refuse what the viewer may not run this way; the mutation's idempotency key, if any."""
+        operation = prepared.plan
+        if operation.kind != "mutation":
+            return None
+        if request.method != "POST":
+            raise RefusalError(
+                405, "METHOD_NOT_ALLOWED", "Mutations are sent with POST.", headers={"Allow": "POST"}
+            )
+        _check_role(viewer, operation.root_fields)
+        return idempotency.idempotency_key(request.headers.get(idempotency.HEADER))
 
     async def _read(self, request: Request) -> GraphQLRequest:
         if request.method == "POST":
