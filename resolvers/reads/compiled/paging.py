@@ -304,7 +304,8 @@ class _Page:
         # execution again (custom plans, 10 % of nested.graphql's time).
         page = (
             f"SELECT {composite}{key_columns}, row_number() OVER (ORDER BY {order}) AS rn "
-            f"FROM {self._from()} WHERE {' AND '.join(where) or 'true'} ORDER BY {order} LIMIT (SELECT {limit})"
+            f"FROM {self._from()} WHERE {' AND '.join(where) or 'true'} "
+            f"ORDER BY {order} LIMIT (SELECT {limit})"
         )
         columns = [f"{x}.rn", *self.row_columns]
         if self.needs_cursor:
