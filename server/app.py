@@ -1,4 +1,11 @@
-"""The Starlette application: ``/graphql`` (POST, GET for queries, graphql-transport-ws), health."""
+"""The Starlette application: ``/graphql`` (POST, GET for queries, graphql-transport-ws), health.
+
+The WebSocket speaks ``graphql-transport-ws`` in text frames and runs subscriptions only. Its caller
+is authenticated by the ``connection_init`` payload, ``{"Authorization": "Bearer <api key>"}``
+(browsers cannot set headers on a WebSocket): an unknown, revoked or missing key closes the socket
+with 4403 Forbidden; a subscription sent before the acknowledgement, with 4401 Unauthorized. In
+``serve --dev`` a loopback caller without a key is the dev ``ADMIN``, as on HTTP.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +13,7 @@ import logging
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
@@ -18,24 +26,37 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types.unset import UNSET, UnsetType
 
 from graph.context import Context
 from graph.schema import schema
+from resolvers.events.feed import EventFeed, listen_dsn
 from resolvers.reads.compiled.run import autocommit_connections
 from resolvers.session import SessionFactory, session_factory
-from server.auth import DEV_VIEWER, is_loopback
+from server.auth import authenticate
 from server.endpoint import GraphQLEndpoint, Limits
 from server.health import health_routes
+from server.http import RefusalError
 from server.settings import Settings
 
 log = logging.getLogger("salesgraph")
 
 
-class GraphQLApp(GraphQL[Context, None]):
-    """Strawberry's ASGI view with a typed context and orjson encoding."""
+@dataclass
+class SocketContext(Context):
+    """A WebSocket's context: its caller is known once ``connection_init`` has been answered."""
 
-    def __init__(self, sessions: SessionFactory, *, dev: bool) -> None:
+    websocket: WebSocket | None = None
+    #: The ``connection_init`` payload (Strawberry sets it).
+    connection_params: dict[str, Any] = field(default_factory=dict)
+
+
+class GraphQLApp(GraphQL[Context, None]):
+    """Strawberry's view (GraphiQL, the WebSocket) with a typed context and orjson encoding."""
+
+    def __init__(self, sessions: SessionFactory, *, dev: bool, events: EventFeed | None = None) -> None:
         super().__init__(
             schema,
             graphql_ide="graphiql" if dev else None,
@@ -43,13 +64,37 @@ class GraphQLApp(GraphQL[Context, None]):
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
         )
         self.sessions = sessions
+        self.dev = dev
+        self.events = events
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
-        # Only the dev-mode loopback caller reaches this view (see ``websocket``).
-        return Context(sessions=self.sessions, request_id=uuid.uuid4().hex, viewer=DEV_VIEWER)
+        websocket = request if isinstance(request, WebSocket) else None
+        return SocketContext(
+            sessions=self.sessions, request_id=uuid.uuid4().hex, events=self.events, websocket=websocket
+        )
 
-    def encode_json(self, data: object) -> bytes:
-        return orjson.dumps(data)
+    async def on_ws_connect(self, context: Context) -> UnsetType:
+        """Authenticate the caller by the ``connection_init`` payload, or refuse (4403)."""
+        assert isinstance(context, SocketContext)
+        assert context.websocket is not None
+        params = context.connection_params
+        authorization = params.get("Authorization", params.get("authorization"))
+        if authorization is not None and not isinstance(authorization, str):
+            raise ConnectionRejectionError({"message": "Authorization must be a string."})
+        try:
+            async with self.sessions() as session:
+                context.viewer = await authenticate(
+                    context.websocket, session, dev=self.dev, authorization=authorization
+                )
+                await session.commit()
+        except RefusalError as refusal:
+            raise ConnectionRejectionError({"code": refusal.code, "message": refusal.message}) from None
+        unset: UnsetType = UNSET
+        return unset
+
+    def encode_json(self, data: object) -> str:
+        # Text frames: graphql-transport-ws clients (graphql-ws, gql) read JSON from text frames only.
+        return orjson.dumps(data).decode()
 
 
 class ORJSONResponse(JSONResponse):
@@ -72,24 +117,26 @@ def create_app(
     """
     given_sessions = sessions is not None
     sessions = sessions or session_factory(engine)
-    graphql = GraphQLApp(sessions, dev=dev)
+    # The feed LISTENs on a connection of its own; sessions given by a test join its transaction,
+    # which never commits: nothing to listen for.
+    events = None if given_sessions else EventFeed(listen_dsn(engine.url))
+    graphql = GraphQLApp(sessions, dev=dev, events=events)
     limits = Limits.from_settings(settings) if settings is not None else Limits()
     reads = None if given_sessions else autocommit_connections(engine)
     endpoint = GraphQLEndpoint(sessions, limits, dev=dev, ide=graphql, reads=reads)
 
     async def websocket(ws: WebSocket) -> None:
-        # Subscriptions authenticate by their connection_init payload (issue 12); until then the
-        # WebSocket serves only the dev-mode loopback caller, so it cannot bypass the API keys.
-        if dev and is_loopback(ws):
-            await graphql(ws.scope, ws.receive, ws.send)
-        else:
-            await ws.close(code=4403, reason="WebSocket needs serve --dev from loopback for now")
+        await graphql(ws.scope, ws.receive, ws.send)
 
     health = health_routes(engine.url)
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        if events is not None:
+            await events.start()
         yield
+        if events is not None:
+            await events.stop()
         await health.close()
         if dispose_engine:
             await engine.dispose()
