@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
+from functools import partial
 from typing import Annotated
 
 import strawberry
@@ -12,7 +13,13 @@ from graph.types.common import to_filter
 from graph.types.event import OpportunityEvent
 from graph.types.opportunity import OpportunityFilter
 from resolvers.errors import RequestError
-from resolvers.events.reads import StoredEvent, decode_event_cursor, deliveries, events_between
+from resolvers.events.reads import (
+    StoredEvent,
+    decode_event_cursor,
+    deliveries,
+    events_between,
+    patiently,
+)
 from resolvers.reads import opportunity as opportunity_reads
 
 
@@ -49,8 +56,9 @@ class Subscription:
         try:
             cursor = resume
             while cursor is not None and cursor < subscriber.start:
-                async with context.sessions() as session:
-                    stored = await events_between(session, cursor, subscriber.start)
+                stored = await patiently(
+                    context.sessions, partial(events_between, after=cursor, upto=subscriber.start)
+                )
                 if not stored:
                     break
                 cursor = stored[-1].id
@@ -70,7 +78,6 @@ async def _deliver(
     if not stored:
         return []
     context = info.context
-    async with context.sessions() as session:
-        given = await deliveries(session, context.viewer, wanted, stored)
+    given = await patiently(context.sessions, lambda s: deliveries(s, context.viewer, wanted, stored))
     context.reset_loaders()  # relations of these events read the state of now, not a cached one
     return [OpportunityEvent.from_delivery(delivery) for delivery in given]

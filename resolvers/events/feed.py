@@ -11,6 +11,8 @@ LISTEN (``add_listener``) and the outbox's id order (``resolvers.events.outbox``
   ``poll_seconds`` in case one never comes;
 * when the connection drops (a database restart), the pump reconnects with exponential backoff,
   LISTENs again, and reads from the last id it delivered: nothing is missed, nothing repeated;
+* every ``prune_seconds`` it deletes the events older than ``RETENTION`` (7 days; api.md §7.6
+  promises 24 h);
 * a subscriber gets batches on a bounded queue; one that falls behind by more than
   ``max_pending`` batches is dropped (:class:`SubscriberTooSlowError`) instead of holding memory
   for ever; it can resubscribe with ``after``.
@@ -29,7 +31,15 @@ from sqlalchemy.engine import URL
 
 from resolvers.errors import RequestError
 from resolvers.events.outbox import CHANNEL
-from resolvers.events.reads import AFTER_SQL, BATCH, LAST_SQL, StoredEvent, stored_event
+from resolvers.events.reads import (
+    AFTER_SQL,
+    BATCH,
+    LAST_SQL,
+    PRUNE_SQL,
+    RETENTION,
+    StoredEvent,
+    stored_event,
+)
 
 log = logging.getLogger("salesgraph.events")
 
@@ -109,6 +119,7 @@ class EventFeed:
         max_pending: int = 1000,
         backoff: tuple[float, float] = (0.1, 5.0),
         connect_timeout: float = 10.0,
+        prune_seconds: float = 3600.0,
     ) -> None:
         self._dsn = dsn
         self._batch = batch
@@ -116,6 +127,8 @@ class EventFeed:
         self._max_pending = max_pending
         self._backoff = backoff
         self._connect_timeout = connect_timeout
+        self._prune_seconds = prune_seconds
+        self._pruned_at = -prune_seconds
         self._subscribers: set[Subscriber] = set()
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -180,6 +193,7 @@ class EventFeed:
                 delay = self._backoff[0]
                 while not connection.is_closed():
                     await self._catch_up(connection)
+                    await self._prune(connection)
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(self._wake.wait(), self._poll_seconds)
                     self._wake.clear()
@@ -211,6 +225,14 @@ class EventFeed:
             self._hand_out(batch)
             if len(rows) < self._batch:
                 return
+
+    async def _prune(self, connection: Any) -> None:
+        """Delete the events past their retention, every ``prune_seconds`` (each process does, an
+        idempotent statement; older rows only, so never one a subscriber still waits for)."""
+        now = asyncio.get_running_loop().time()
+        if now - self._pruned_at >= self._prune_seconds:
+            self._pruned_at = now
+            await connection.execute(PRUNE_SQL, RETENTION)
 
     def _hand_out(self, batch: list[StoredEvent]) -> None:
         for subscriber in list(self._subscribers):

@@ -13,20 +13,25 @@ another salesperson; its earlier events (replayed with ``after``) pass no filter
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
-from collections.abc import Sequence
+import time
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import and_, delete, select, true
+from sqlalchemy import and_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Opportunity, OpportunityEntry
 from models.event import EventType, OpportunityEvent
-from resolvers.errors import RequestError
+from resolvers.errors import RequestError, unavailability
 from resolvers.reads.filters import code_value
 from resolvers.reads.opportunity import OpportunityFilter, opportunity_conditions, opportunity_rows
+from resolvers.session import SessionFactory
 from resolvers.viewer import Viewer, restrict
+
+T = TypeVar("T")
 
 #: Events read per statement, replaying or catching up.
 BATCH = 500
@@ -71,6 +76,8 @@ AFTER_SQL = (
 )
 #: The greatest id written so far (where a feed starts).
 LAST_SQL = "SELECT coalesce(max(id), 0) FROM opportunity_event"
+#: The events past :data:`RETENTION` (``$1``, an interval), deleted by every feed now and then.
+PRUNE_SQL = "DELETE FROM opportunity_event WHERE occurred_at < now() - $1::interval"
 
 
 def stored_event(row: Sequence[Any]) -> StoredEvent:
@@ -150,9 +157,25 @@ async def deliveries(
     return out
 
 
-async def prune(session: AsyncSession, now: dt.datetime) -> int:
-    """Delete the events older than :data:`RETENTION`; the number deleted."""
-    result = await session.execute(
-        delete(OpportunityEvent).where(OpportunityEvent.occurred_at < now - RETENTION)
-    )
-    return int(result.rowcount)  # type: ignore[attr-defined]
+async def patiently(
+    sessions: SessionFactory,
+    read: Callable[[AsyncSession], Awaitable[T]],
+    *,
+    patience: float = 60.0,
+    backoff: tuple[float, float] = (0.1, 2.0),
+) -> T:
+    """``read`` in a session of its own, tried again while the database is unavailable (a restart:
+    the pool's connections are dead and new ones are refused for a while) for up to ``patience``
+    seconds. A subscription has its events already; giving up at the first failed statement would
+    end it for an outage its feed rides out."""
+    deadline = time.monotonic() + patience
+    delay = backoff[0]
+    while True:
+        try:
+            async with sessions() as session:
+                return await read(session)
+        except Exception as exc:
+            if unavailability(exc) is None or time.monotonic() + delay > deadline:
+                raise
+        await asyncio.sleep(delay)
+        delay = min(delay * 2, backoff[1])

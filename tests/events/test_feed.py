@@ -156,3 +156,29 @@ async def test_a_subscriber_that_falls_behind_is_ended(engine: AsyncEngine) -> N
         assert feed.subscriber_count == 0
     finally:
         await feed.stop()
+
+
+async def test_the_feed_deletes_events_past_their_retention(engine: AsyncEngine) -> None:
+    sessions = session_factory(engine)
+    await _commit(sessions, (EventType.CREATED, "OLD"), (EventType.CREATED, "NEW"))
+    async with sessions() as session:
+        await session.execute(
+            text(
+                "UPDATE opportunity_event SET occurred_at = now() - interval '8 days'"
+                " WHERE opportunity_no = 'OLD'"
+            )
+        )
+        await session.commit()
+
+    feed = EventFeed(listen_dsn(engine.url), prune_seconds=3600)
+    await feed.start()
+    try:
+        async with asyncio.timeout(5):
+            while True:
+                async with sessions() as session:
+                    kept = (await session.execute(select(OpportunityEvent.opportunity_no))).scalars().all()
+                if kept == ["NEW"]:
+                    break
+                await asyncio.sleep(0.1)
+    finally:
+        await feed.stop()
