@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from gql import Client, gql
+from gql.transport.websockets import WebsocketsTransport
+from sqlalchemy import func, select
 from websockets.sync.client import ClientConnection, connect
 from websockets.typing import Subprotocol
 
-from models.event import EventType
+from models.event import EventType, OpportunityEvent
 from resolvers.events.outbox import publish, record
 from resolvers.session import session_factory
 from server.engine import create_engine
@@ -55,3 +59,29 @@ async def publish_events(url: str, *events: tuple[EventType, str, str | None]) -
             await session.commit()
     finally:
         await engine.dispose()
+
+
+async def last_event_id(url: str) -> int:
+    engine = create_engine(url)
+    try:
+        async with session_factory(engine)() as session:
+            last = await session.scalar(select(func.coalesce(func.max(OpportunityEvent.id), 0)))
+            return int(last or 0)
+    finally:
+        await engine.dispose()
+
+
+async def collect(
+    ws_url: str, key: str, query: str, variables: dict[str, Any], count: int, within: float = 15
+) -> list[dict[str, Any]]:
+    """The first ``count`` events of a subscription, with the ``gql`` client."""
+    transport = WebsocketsTransport(url=ws_url, init_payload=bearer_payload(key))
+    received: list[dict[str, Any]] = []
+    async with asyncio.timeout(within), Client(transport=transport) as session:
+        request = gql(query)
+        request.variable_values = variables
+        async for result in session.subscribe(request):
+            received.append(result["opportunityEvents"])
+            if len(received) >= count:
+                break
+    return received

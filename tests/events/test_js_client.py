@@ -10,12 +10,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
 
-from models.event import EventType, OpportunityEvent
-from resolvers.session import session_factory
-from server.engine import create_engine
-from tests.events.sockets import Cluster, publish_events
+from models.event import EventType
+from tests.events.sockets import Cluster, last_event_id, publish_events
 
 pytestmark = pytest.mark.own_database
 
@@ -33,18 +30,9 @@ def _installed() -> Path:
     return Path(node)
 
 
-async def _last_id(url: str) -> int:
-    engine = create_engine(url)
-    try:
-        async with session_factory(engine)() as session:
-            return int(await session.scalar(select(func.coalesce(func.max(OpportunityEvent.id), 0))) or 0)
-    finally:
-        await engine.dispose()
-
-
 async def test_graphql_ws_subscribes_with_its_connection_params(cluster: Cluster) -> None:
     node = _installed()
-    after = await _last_id(cluster.db_url)
+    after = await last_event_id(cluster.db_url)
     client = await asyncio.create_subprocess_exec(
         str(node),
         "subscribe.mjs",
