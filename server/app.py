@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
+from graphql import GraphQLError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -28,13 +29,17 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import ErrorMessage, SubscribeMessage
 from strawberry.types.unset import UNSET, UnsetType
 
 from graph.context import Context
+from graph.prepare import OperationRefusedError, prepare
 from graph.schema import schema
 from resolvers.events.feed import EventFeed, listen_dsn
 from resolvers.reads.compiled.run import autocommit_connections
 from resolvers.session import SessionFactory, session_factory
+from resolvers.viewer import Role
 from server.auth import authenticate
 from server.endpoint import GraphQLEndpoint, Limits
 from server.health import health_routes
@@ -53,10 +58,47 @@ class SocketContext(Context):
     connection_params: dict[str, Any] = field(default_factory=dict)
 
 
+class BoundedTransportWS(BaseGraphQLTransportWSHandler[Context, None]):
+    """graphql-transport-ws with the limits of ``POST /graphql``: a subscription's document is
+    prepared (parsed, validated, costed: ``graph.prepare``) before it runs, and one past a limit
+    gets an ``error`` message with the code HTTP would answer 400 with (MAX_COST_EXCEEDED, …).
+    Its cost is what each event's answer may cost."""
+
+    async def handle_subscribe(self, message: SubscribeMessage) -> None:
+        view = self.view
+        if self.connection_acknowledged and isinstance(view, GraphQLApp):
+            payload = message.get("payload") or {}
+            viewer = getattr(self.context, "viewer", None)
+            try:
+                prepare(
+                    schema._schema,
+                    str(payload.get("query") or ""),
+                    payload.get("operationName"),
+                    payload.get("variables") or {},
+                    introspection=view.limits.introspection or getattr(viewer, "role", None) is Role.ADMIN,
+                    max_cost=view.limits.max_query_cost,
+                    websocket=True,
+                )
+            except OperationRefusedError as refused:
+                error = GraphQLError(refused.message, extensions={"code": refused.code}).formatted
+                await self.send_message(ErrorMessage(id=message["id"], type="error", payload=[error]))
+                return
+        await super().handle_subscribe(message)
+
+
 class GraphQLApp(GraphQL[Context, None]):
     """Strawberry's view (GraphiQL, the WebSocket) with a typed context and orjson encoding."""
 
-    def __init__(self, sessions: SessionFactory, *, dev: bool, events: EventFeed | None = None) -> None:
+    graphql_transport_ws_handler_class = BoundedTransportWS
+
+    def __init__(
+        self,
+        sessions: SessionFactory,
+        *,
+        dev: bool,
+        events: EventFeed | None = None,
+        limits: Limits | None = None,
+    ) -> None:
         super().__init__(
             schema,
             graphql_ide="graphiql" if dev else None,
@@ -66,6 +108,7 @@ class GraphQLApp(GraphQL[Context, None]):
         self.sessions = sessions
         self.dev = dev
         self.events = events
+        self.limits = limits or Limits()
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         websocket = request if isinstance(request, WebSocket) else None
@@ -120,8 +163,8 @@ def create_app(
     # The feed LISTENs on a connection of its own; sessions given by a test join its transaction,
     # which never commits: nothing to listen for.
     events = None if given_sessions else EventFeed(listen_dsn(engine.url))
-    graphql = GraphQLApp(sessions, dev=dev, events=events)
     limits = Limits.from_settings(settings) if settings is not None else Limits()
+    graphql = GraphQLApp(sessions, dev=dev, events=events, limits=limits)
     reads = None if given_sessions else autocommit_connections(engine)
     endpoint = GraphQLEndpoint(sessions, limits, dev=dev, ide=graphql, reads=reads)
 

@@ -97,3 +97,15 @@ async def test_gql_receives_on_one_process_what_commits_through_the_other_in_ord
         elapsed = time.monotonic() - started
     assert received == [("CREATED", "T1"), ("UPDATED", "T1"), ("DELETED", "T1")]
     assert elapsed < 1.5
+
+
+def test_a_subscription_past_the_cost_limit_is_refused_before_it_runs(cluster: Cluster) -> None:
+    costly = """subscription { opportunityEvents { opportunity { contact {
+      opportunities(first: 100) { nodes { contact { opportunities(first: 100) { nodes {
+        contact { opportunities(first: 100) { nodes { no } } } } } } } } } } } }"""
+    with open_socket(cluster.ws(0), bearer_payload(cluster.keys["admin"])) as ws:
+        assert json.loads(ws.recv(timeout=10))["type"] == "connection_ack"
+        ws.send(json.dumps({"id": "c", "type": "subscribe", "payload": {"query": costly}}))
+        answer = json.loads(ws.recv(timeout=10))
+    assert answer["type"] == "error"
+    assert answer["payload"][0]["extensions"]["code"] == "MAX_COST_EXCEEDED"
