@@ -1,4 +1,5 @@
-"""The Starlette application: ``/graphql`` (POST, GET for queries, graphql-transport-ws), health.
+"""The Starlette application: ``/graphql`` (POST, GET for queries, graphql-transport-ws), health, and
+in dev mode GraphiQL (the page at ``GET /graphql`` from a browser, its assets under ``/graphiql/``).
 
 The WebSocket speaks ``graphql-transport-ws`` in text frames and runs subscriptions only. Its caller
 is authenticated by the ``connection_init`` payload, ``{"Authorization": "Bearer <api key>"}``
@@ -42,6 +43,7 @@ from resolvers.session import SessionFactory, session_factory
 from resolvers.viewer import Role
 from server.auth import authenticate
 from server.endpoint import GraphQLEndpoint, Limits
+from server.graphiql import graphiql_page, graphiql_routes
 from server.health import health_routes
 from server.http import RefusalError
 from server.settings import Settings
@@ -87,7 +89,9 @@ class BoundedTransportWS(BaseGraphQLTransportWSHandler[Context, None]):
 
 
 class GraphQLApp(GraphQL[Context, None]):
-    """Strawberry's view (GraphiQL, the WebSocket) with a typed context and orjson encoding."""
+    """Strawberry's view (GraphiQL, the WebSocket) with a typed context and orjson encoding; in dev
+    mode its IDE is the GraphiQL built into the package (``server.graphiql``), not Strawberry's CDN
+    page."""
 
     graphql_transport_ws_handler_class = BoundedTransportWS
 
@@ -138,6 +142,9 @@ class GraphQLApp(GraphQL[Context, None]):
     def encode_json(self, data: object) -> str:
         # Text frames: graphql-transport-ws clients (graphql-ws, gql) read JSON from text frames only.
         return orjson.dumps(data).decode()
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        return graphiql_page()
 
 
 class ORJSONResponse(JSONResponse):
@@ -190,6 +197,7 @@ def create_app(
         routes=[
             Route("/graphql", endpoint, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", websocket),
+            *(graphiql_routes() if dev else ()),
             *health.routes,
         ],
         middleware=middleware,

@@ -20,6 +20,7 @@ from models.stage_change import StageRequest
 from resolvers.lifecycle import moves as lifecycle
 from resolvers.lifecycle.moves import LifecycleResult
 from resolvers.writes import opportunity as writes
+from resolvers.writes import opportunity_create
 
 VERSION = "The opportunity's `version` as last read; a different current version refuses the change."
 DRY_RUN = "Check every rule and return what would be written, without writing it."
@@ -224,7 +225,7 @@ class OpportunityMutation:
     async def create_opportunity(
         self, info: Info, input: Annotated[CreateOpportunityInput, INPUT]
     ) -> CreateOpportunityPayload:
-        new = writes.NewOpportunity(
+        new = opportunity_create.NewOpportunity(
             no=input.no,
             description=input.description,
             contact_no=input.contact_no,
@@ -240,7 +241,7 @@ class OpportunityMutation:
         )
 
         async def work(session: AsyncSession) -> LifecycleResult:
-            return await writes.create_opportunity(session, info.context.viewer, new)
+            return await opportunity_create.create_opportunity(session, info.context.viewer, new)
 
         result, errors = await run(info, work)
         return CreateOpportunityPayload(

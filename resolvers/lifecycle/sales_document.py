@@ -31,7 +31,8 @@ from models.errors import Violations
 from models.validation import check_date
 from resolvers.access.rows import check_readable, forbidden_salesperson, owns
 from resolvers.errors import DomainError, DomainErrors
-from resolvers.lifecycle.moves import close_in, quote_amount, situation
+from resolvers.lifecycle.moves import close_in
+from resolvers.lifecycle.situation import quote_amount, situation
 from resolvers.viewer import Viewer
 from resolvers.writes.references import check_code, check_text, contact_ref
 from resolvers.writes.transaction import load_setup, lock_opportunity, take_numbers, today_in, touch

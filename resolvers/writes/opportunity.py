@@ -1,15 +1,14 @@
-"""Creating, editing and deleting opportunities (domain.md §2.3, §4, §6; api.md §6).
+"""Editing and deleting opportunities (domain.md §4, §6; api.md §6); creating them is
+``opportunity_create``.
 
-``create`` is Business Central's Create Opportunity wizard (every check of §2.3, optionally
-activating the first stage); ``update`` applies the editability rules of §6.3 and propagates a new
-salesperson, contact or campaign to the active entry and the open tasks (§4, §11.18).
+``update`` applies the editability rules of §6.3 and propagates a new salesperson, contact or
+campaign to the active entry and the open tasks (§4, §11.18).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import Decimal
 
 from sqlalchemy import ColumnElement, delete, false, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,17 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models import Opportunity, OpportunityStatus, Priority, SalesQuote, Task
 from models.base import CODE10, CODE20, TEXT100
 from models.errors import Violations
-from models.stage_change import plan_first_stage
-from models.validation import (
-    check_date,
-    check_money,
-    check_pct,
-    positive_as_stored,
-    positive_pct_as_stored,
-)
 from resolvers.access.rows import forbidden_salesperson, owns
 from resolvers.errors import DomainError
-from resolvers.lifecycle.moves import LifecycleResult, Situation, insert_entry, situation
+from resolvers.lifecycle.moves import LifecycleResult
+from resolvers.lifecycle.situation import Situation, situation
 from resolvers.viewer import Role, Viewer
 from resolvers.writes.references import (
     campaign_ref,
@@ -42,33 +34,13 @@ from resolvers.writes.transaction import (
     Change,
     Omittable,
     check_version,
-    load_setup,
     lock_opportunity,
-    series_allows_manual,
-    take_numbers,
-    today_in,
     touch,
     unwrap,
 )
 
 #: At most this many numbers in one ``deleteClosedOpportunities`` filter.
 MAX_NOS = 1000
-
-
-@dataclass(frozen=True, slots=True)
-class NewOpportunity:
-    description: str
-    contact_no: str
-    no: str | None = None
-    salesperson_code: str | None = None
-    sales_cycle_code: str | None = None
-    campaign_no: str | None = None
-    priority: Priority = Priority.NORMAL
-    creation_date: dt.date | None = None
-    activate_first_stage: bool = False
-    estimated_value: Decimal | None = None
-    chances_of_success_pct: Decimal | None = None
-    estimated_closing_date: dt.date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,113 +54,6 @@ class OpportunityChanges:
     campaign_no: Change[str | None] = None
     sales_cycle_code: Change[str | None] = None
     propagate_to_open_tasks: bool = True
-
-
-async def create_opportunity(session: AsyncSession, viewer: Viewer, new: NewOpportunity) -> LifecycleResult:
-    """The Create Opportunity wizard (domain.md §2.3, §6.2, §11.3, §11.16). A ``SALESPERSON``
-    creates opportunities for itself only (api.md §7.1): its own code by default."""
-    v = Violations()
-    setup = await load_setup(session)
-    today = today_in(setup.time_zone)
-    creation_date = new.creation_date or today
-    if not check_date(new.creation_date, ["creationDate"], v):
-        creation_date = today  # checked against the campaign's dates below all the same
-    no = check_code(new.no, CODE20, ["no"], v)
-    if no is not None:
-        if not await series_allows_manual(session, setup.opportunity_nos):
-            v.add("INVALID", f"Number series {setup.opportunity_nos} does not allow manual numbers.", ["no"])
-        elif await session.get(Opportunity, no) is not None:
-            v.add("DUPLICATE", f"Opportunity {no} already exists.", ["no"])
-    description = check_text(new.description, TEXT100, ["description"], v, required=True)
-    contact_no = check_code(new.contact_no, CODE20, ["contactNo"], v)
-    if contact_no is None and not v.errors_on(["contactNo"]):
-        v.add("REQUIRED", "You must fill in the contact that is involved in the opportunity.", ["contactNo"])
-    contact = await contact_ref(session, contact_no, ["contactNo"], v)
-    salesperson_code = check_code(new.salesperson_code, CODE20, ["salespersonCode"], v)
-    if salesperson_code is None and new.salesperson_code is None:
-        # The contact's salesperson (domain.md §2.3); the setup's default is for new contacts only.
-        # A salesperson creates for itself.
-        own = viewer.salesperson_code if viewer.role is Role.SALESPERSON else None
-        salesperson_code = own or (contact.salesperson_code if contact else None)
-    if salesperson_code is None and not v.errors_on(["salespersonCode"]):
-        v.add("REQUIRED", "You must fill in the salesperson code.", ["salespersonCode"])
-    if salesperson_code is not None and not owns(viewer, salesperson_code):
-        v.extend([forbidden_salesperson(salesperson_code, ["salespersonCode"])])
-    else:
-        await salesperson_ref(session, salesperson_code, ["salespersonCode"], v)
-    cycle_code = check_code(new.sales_cycle_code, CODE10, ["salesCycleCode"], v)
-    if cycle_code is None and new.sales_cycle_code is None:
-        cycle_code = await _default_cycle(session, setup.default_sales_cycle_code)
-    if cycle_code is None and not v.errors_on(["salesCycleCode"]):
-        v.add("REQUIRED", "You must fill in the sales cycle code.", ["salesCycleCode"])
-    await sales_cycle_ref(session, cycle_code, ["salesCycleCode"], v)
-    campaign_no = check_code(new.campaign_no, CODE20, ["campaignNo"], v)
-    await campaign_ref(session, campaign_no, creation_date, ["campaignNo"], v)
-    if new.activate_first_stage:
-        _check_activation(new, creation_date, v)
-    v.raise_any()
-    assert contact is not None
-    assert contact_no is not None
-    opp = Opportunity(
-        no=no or (await take_numbers(session, setup.opportunity_nos, 1, ["no"]))[0],
-        no_series="" if no else setup.opportunity_nos,
-        description=description,
-        salesperson_code=salesperson_code,
-        campaign_no=campaign_no,
-        contact_no=contact_no,
-        contact_company_no=contact.company_no,
-        sales_cycle_code=cycle_code,
-        creation_date=creation_date,
-        status=OpportunityStatus.NOT_STARTED,
-        priority=new.priority,
-        closed=False,
-        version=1,
-    )
-    session.add(opp)
-    await session.flush()
-    if not new.activate_first_stage:
-        return LifecycleResult(opp, None)
-    s = await situation(session, viewer, opp.no, None)
-    planned = plan_first_stage(
-        s.position,
-        s.stages,
-        creation_date,
-        new.estimated_value or Decimal(0),
-        new.chances_of_success_pct or Decimal(0),
-        new.estimated_closing_date,
-    )
-    return await insert_entry(session, s, planned, cancel_old_tasks=False)
-
-
-async def _default_cycle(session: AsyncSession, code: str | None) -> str | None:
-    """The setup's default sales cycle, when it exists and is not blocked (domain.md §2.3)."""
-    v = Violations()
-    cycle = await sales_cycle_ref(session, code, [], v)
-    return cycle.code if cycle is not None and not v else None
-
-
-def _check_activation(new: NewOpportunity, creation_date: dt.date, v: Violations) -> None:
-    """The wizard's checks before it activates the first stage (domain.md §2.3, §11.3)."""
-    check_money(new.estimated_value, ["estimatedValue"], v)
-    check_pct(new.chances_of_success_pct, ["chancesOfSuccessPct"], v)
-    if new.estimated_value is None:
-        v.add("REQUIRED", "You must fill in the estimated value.", ["estimatedValue"])
-    elif not v.errors_on(["estimatedValue"]) and not positive_as_stored(new.estimated_value):
-        v.add("MUST_BE_POSITIVE", "Estimated value must be greater than 0.", ["estimatedValue"])
-    if new.chances_of_success_pct is None:
-        v.add("REQUIRED", "You must fill in the chances of success %.", ["chancesOfSuccessPct"])
-    elif not v.errors_on(["chancesOfSuccessPct"]) and not positive_pct_as_stored(new.chances_of_success_pct):
-        v.add("MUST_BE_POSITIVE", "Chances of success % must be greater than 0.", ["chancesOfSuccessPct"])
-    if new.estimated_closing_date is None:
-        v.add("REQUIRED", "You must fill in the estimated closing date.", ["estimatedClosingDate"])
-    elif check_date(new.estimated_closing_date, ["estimatedClosingDate"], v) and (
-        new.estimated_closing_date < creation_date
-    ):
-        v.add(
-            "CLOSE_DATE_BEFORE_CHANGE",
-            "The estimated closing date has to be on or after the creation date.",
-            ["estimatedClosingDate"],
-        )
 
 
 async def update_opportunity(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -54,31 +55,87 @@ def check_text(
     return text
 
 
+class Blockable(Protocol):
+    """A referenced row that can be blocked (a salesperson, a sales cycle)."""
+
+    @property
+    def blocked(self) -> bool: ...
+
+
+class CampaignLike(Protocol):
+    @property
+    def activated(self) -> bool: ...
+    @property
+    def starting_date(self) -> dt.date | None: ...
+    @property
+    def ending_date(self) -> dt.date | None: ...
+
+
+def check_salesperson(code: str | None, found: Blockable | None, field: Sequence[str], v: Violations) -> None:
+    """``code`` names an existing salesperson (``found``) that is not blocked (domain.md §6.2, §11.11)."""
+    _check_blockable("Salesperson", code, found, field, v)
+
+
+def check_sales_cycle(code: str | None, found: Blockable | None, field: Sequence[str], v: Violations) -> None:
+    """``code`` names an existing sales cycle that is not blocked: a blocked cycle cannot be assigned."""
+    _check_blockable("Sales cycle", code, found, field, v)
+
+
+def _check_blockable(
+    what: str, code: str | None, found: Blockable | None, field: Sequence[str], v: Violations
+) -> None:
+    if code is None:
+        return
+    if found is None:
+        v.add("NOT_FOUND", f"{what} {code} does not exist.", field)
+    elif found.blocked:
+        v.add("BLOCKED", f"{what} {code} is blocked.", field)
+
+
+def check_contact(no: str | None, found: object | None, field: Sequence[str], v: Violations) -> None:
+    if no is not None and found is None:
+        v.add("NOT_FOUND", f"Contact {no} does not exist.", field)
+
+
+def check_campaign(
+    no: str | None, found: CampaignLike | None, creation_date: dt.date, field: Sequence[str], v: Violations
+) -> None:
+    """``no`` names an activated campaign that runs on the opportunity's creation date (domain.md §6.2)."""
+    if no is None:
+        return
+    if found is None:
+        v.add("NOT_FOUND", f"Campaign {no} does not exist.", field)
+    elif not found.activated:
+        v.add("INVALID", f"Campaign {no} is not activated.", field)
+    elif (found.starting_date is not None and creation_date < found.starting_date) or (
+        found.ending_date is not None and creation_date > found.ending_date
+    ):
+        v.add(
+            "INVALID",
+            f"The creation date {creation_date.isoformat()} is outside campaign {no}'s dates.",
+            field,
+        )
+
+
 async def salesperson_ref(
     session: AsyncSession, code: str | None, field: Sequence[str], v: Violations
 ) -> Salesperson | None:
-    """An existing salesperson that is not blocked (domain.md §6.2, §11.11)."""
+    """An existing salesperson that is not blocked (``check_salesperson``)."""
     if code is None:
         return None
     salesperson = await session.get(Salesperson, code)
-    if salesperson is None:
-        v.add("NOT_FOUND", f"Salesperson {code} does not exist.", field)
-    elif salesperson.blocked:
-        v.add("BLOCKED", f"Salesperson {code} is blocked.", field)
+    check_salesperson(code, salesperson, field, v)
     return salesperson
 
 
 async def sales_cycle_ref(
     session: AsyncSession, code: str | None, field: Sequence[str], v: Violations
 ) -> SalesCycle | None:
-    """An existing sales cycle that is not blocked: a blocked cycle cannot be assigned."""
+    """An existing sales cycle that is not blocked (``check_sales_cycle``)."""
     if code is None:
         return None
     cycle = await session.get(SalesCycle, code)
-    if cycle is None:
-        v.add("NOT_FOUND", f"Sales cycle {code} does not exist.", field)
-    elif cycle.blocked:
-        v.add("BLOCKED", f"Sales cycle {code} is blocked.", field)
+    check_sales_cycle(code, cycle, field, v)
     return cycle
 
 
@@ -88,28 +145,16 @@ async def contact_ref(
     if no is None:
         return None
     contact = await session.get(Contact, no)
-    if contact is None:
-        v.add("NOT_FOUND", f"Contact {no} does not exist.", field)
+    check_contact(no, contact, field, v)
     return contact
 
 
 async def campaign_ref(
     session: AsyncSession, no: str | None, creation_date: dt.date, field: Sequence[str], v: Violations
 ) -> Campaign | None:
-    """An activated campaign that runs on the opportunity's creation date (domain.md §6.2)."""
+    """An activated campaign that runs on the opportunity's creation date (``check_campaign``)."""
     if no is None:
         return None
     campaign = await session.get(Campaign, no)
-    if campaign is None:
-        v.add("NOT_FOUND", f"Campaign {no} does not exist.", field)
-    elif not campaign.activated:
-        v.add("INVALID", f"Campaign {no} is not activated.", field)
-    elif (campaign.starting_date is not None and creation_date < campaign.starting_date) or (
-        campaign.ending_date is not None and creation_date > campaign.ending_date
-    ):
-        v.add(
-            "INVALID",
-            f"The creation date {creation_date.isoformat()} is outside campaign {no}'s dates.",
-            field,
-        )
+    check_campaign(no, campaign, creation_date, field, v)
     return campaign

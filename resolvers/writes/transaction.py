@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable
 from typing import Literal, Protocol, TypeVar, Union
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import object_session
@@ -60,6 +60,7 @@ Omittable = Literal[Unchanged.UNCHANGED]
 def unwrap(change: Change[T]) -> T | Omittable:
     """The new value of a changed field, ``UNCHANGED`` for an omitted one."""
     return UNCHANGED if change is None else change.value
+
 
 #: Constraint violations a race between two valid-looking requests can still cause, as the rule
 #: the losing request broke. Everything else is a bug and stays an unexpected error.
@@ -144,6 +145,12 @@ def today_in(time_zone: str) -> dt.date:
     return dt.datetime.now(zone).date()
 
 
+#: Driver SQL: taking numbers is on the path of every creating write.
+TAKE_NUMBERS = (
+    "UPDATE number_series SET next_no = next_no + $2 WHERE code = $1 RETURNING prefix, width, next_no"
+)
+
+
 async def take_numbers(
     session: AsyncSession, series_code: str, count: int, field: list[str] | None
 ) -> list[str]:
@@ -151,15 +158,16 @@ async def take_numbers(
     so numbers are never handed out twice and a rolled-back transaction leaves no gap."""
     if count == 0:
         return []
-    row = (
-        await session.execute(
-            update(NumberSeries)
-            .where(NumberSeries.code == series_code)
-            .values(next_no=NumberSeries.next_no + count)
-            .returning(NumberSeries.prefix, NumberSeries.width, NumberSeries.next_no)
-        )
-    ).one()
-    prefix, width, after = row
+    connection = await session.connection()
+    row = (await connection.exec_driver_sql(TAKE_NUMBERS, (series_code, count))).one()
+    prefix, width, after = row.prefix, row.width, row.next_no
+    return numbers_taken(series_code, prefix, width, after, count, field)
+
+
+def numbers_taken(
+    series_code: str, prefix: str, width: int, after: int, count: int, field: list[str] | None
+) -> list[str]:
+    """The ``count`` numbers a series handed out when its next number became ``after``."""
     try:
         return [format_number(prefix, n, width) for n in range(after - count, after)]
     except NumberSeriesExhaustedError as exc:
@@ -208,9 +216,23 @@ def touch(opp: Opportunity) -> None:
     """Count a write to the opportunity (api.md §6: ``version`` increments on every write), once
     per mutation even when its use case writes the row twice (Make Order closes, then re-links)."""
     session = object_session(opp)
-    touched: set[str] = session.info.setdefault("touched", set()) if session is not None else set()
-    if opp.no in touched:
+    if session is not None and not _first_touch(session.info, opp.no):
         return
-    touched.add(opp.no)
     opp.version += 1
     opp.updated_at = dt.datetime.now(dt.UTC)
+
+
+def first_touch(session: AsyncSession, no: str) -> bool:
+    """Claim this mutation's one version increment of opportunity ``no`` for a write that moves
+    the version itself (in SQL): ``True`` the first time, after which ``touch`` does nothing.
+    A new opportunity is claimed on creation: its first version is 1 whatever else is written."""
+    return _first_touch(session.info, no)
+
+
+def _first_touch(info: dict[str, object], no: str) -> bool:
+    touched = info.setdefault("touched", set())
+    assert isinstance(touched, set)
+    if no in touched:
+        return False
+    touched.add(no)
+    return True
