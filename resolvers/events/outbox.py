@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from models.event import EventType
 
@@ -26,22 +27,36 @@ ORDER_LOCK = 0x7367_6576
 
 _INFO_KEY = "events"
 
+# The salesperson an event is scoped by is the opportunity's as the transaction leaves it (read in
+# the publishing statement itself, after the flush), or, for a deleted one, the one recorded.
 _PUBLISH = text(
     f"""
     WITH ordered AS (SELECT pg_advisory_xact_lock({ORDER_LOCK})),
     written AS (
         INSERT INTO opportunity_event (type, opportunity_no, salesperson_code, entry_no)
-        SELECT e.type, e.opportunity_no, e.salesperson_code, e.entry_no
+        SELECT e.type, e.opportunity_no,
+               CASE WHEN o.no IS NULL THEN e.salesperson_code ELSE o.salesperson_code END,
+               e.entry_no
         FROM unnest(
             CAST(:types AS text[]), CAST(:opportunity_nos AS text[]),
             CAST(:salesperson_codes AS text[]), CAST(:entry_nos AS bigint[])
         ) WITH ORDINALITY AS e(type, opportunity_no, salesperson_code, entry_no, n)
+        LEFT JOIN opportunity o ON o.no = e.opportunity_no
         WHERE EXISTS (SELECT FROM ordered)
         ORDER BY e.n
         RETURNING id
     )
     SELECT pg_notify('{CHANNEL}', max(id)::text) FROM written
     """
+)
+
+#: One event per opportunity per transaction: what the change amounts to, the strongest first.
+PRECEDENCE = (
+    EventType.CREATED,
+    EventType.DELETED,
+    EventType.CLOSED,
+    EventType.STAGE_CHANGED,
+    EventType.UPDATED,
 )
 
 
@@ -54,29 +69,42 @@ class Event:
     salesperson_code: str | None
     entry_no: int | None = None
 
+    def merged(self, later: Event) -> Event:
+        """This event and a later one of the same opportunity in the same transaction, as one: a
+        create that activates the first stage is CREATED with its entry, a close that also
+        re-links an order is CLOSED, an edit that is also a stage move is STAGE_CHANGED."""
+        strongest = min(self.type, later.type, key=PRECEDENCE.index)
+        return Event(
+            strongest,
+            self.opportunity_no,
+            later.salesperson_code if later.salesperson_code is not None else self.salesperson_code,
+            later.entry_no if later.entry_no is not None else self.entry_no,
+        )
+
 
 def record(
-    session: AsyncSession,
+    session: AsyncSession | Session,
     type: EventType,
     opportunity_no: str,
     salesperson_code: str | None,
     entry_no: int | None = None,
 ) -> None:
-    """Record an event of the change ``session``'s transaction makes; written by :func:`publish`.
+    """Record that ``session``'s transaction changes an opportunity; written by :func:`publish`.
+    (A synchronous ``Session`` is an ``AsyncSession``'s own: they share ``info``.)
 
-    Several events of one opportunity in one transaction are kept as they are (a close after a
-    stage move is two facts); the same event recorded twice is kept once.
+    A committed change is one event per opportunity (api.md §7.6): what is recorded for the same
+    opportunity again is merged into its event (:meth:`Event.merged`), which keeps its place.
     """
+    events: dict[str, Event] = session.info.setdefault(_INFO_KEY, {})
     event = Event(type, opportunity_no, salesperson_code, entry_no)
-    events: list[Event] = session.info.setdefault(_INFO_KEY, [])
-    if event not in events:
-        events.append(event)
+    before = events.get(opportunity_no)
+    events[opportunity_no] = event if before is None else before.merged(event)
 
 
 def recorded(session: AsyncSession) -> list[Event]:
-    """The events recorded on ``session`` and not yet published."""
-    events: list[Event] = session.info.get(_INFO_KEY, [])
-    return list(events)
+    """The events recorded on ``session`` and not yet published, in the order first recorded."""
+    events: dict[str, Event] = session.info.get(_INFO_KEY, {})
+    return list(events.values())
 
 
 def discard(session: AsyncSession) -> None:
@@ -86,8 +114,9 @@ def discard(session: AsyncSession) -> None:
 
 async def publish(session: AsyncSession) -> None:
     """Write the recorded events in one statement (see the module docstring); call it last,
-    right before COMMIT. Nothing recorded: no statement."""
-    events: list[Event] = session.info.pop(_INFO_KEY, [])
+    after the flush, right before COMMIT. Nothing recorded: no statement."""
+    events = recorded(session)
+    discard(session)
     if not events:
         return
     await session.execute(
