@@ -1,6 +1,6 @@
 """The subscription tests' servers: two real ``salesgraph serve`` processes on one database of the
 module's own, with an ``ADMIN`` key and a ``SALESPERSON`` key (SP1), and two opportunities: OPA
-("Alpha deal", SP1's) and OPB ("Beta deal", SP2's)."""
+("Alpha deal", SP1's) and OPB ("Beta deal", SP2's), not started, and the two-stage cycle CY."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from tests.events.sockets import Cluster
 from tests.server.cli_process import cli_env
 from tests.server.serving import serving
 from tests.support.api import new_key
-from tests.support.factories import add, company, opportunity, salesperson
+from tests.support.factories import add, company, cycle, opportunity, salesperson
 from tests.support.pg import admin_execute, drop_database, unique_name, with_database
 
 
@@ -28,7 +28,7 @@ async def cluster_db(pg_url: str, template_db: str) -> AsyncIterator[tuple[str, 
     try:
         sessions = session_factory(engine)
         customer = company("C1")
-        await add(sessions, salesperson("SP1"), salesperson("SP2"), customer)
+        await add(sessions, salesperson("SP1"), salesperson("SP2"), customer, *cycle("CY", stages=2))
         await add(
             sessions,
             opportunity("OPA", customer, "SP1", None, description="Alpha deal"),
