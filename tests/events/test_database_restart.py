@@ -69,7 +69,7 @@ async def test_a_subscriber_gets_every_event_committed_after_a_restart_once(
 
     with serving([], cli_env(DATABASE_URL=url), tmp_path / "serve.log", ready="/readyz") as base:
         ws_url = base.replace("http://", "ws://") + "/graphql"
-        listening = asyncio.create_task(subscribe(ws_url, None, 3))
+        listening = asyncio.create_task(subscribe(ws_url, "0", 3))  # "0": whenever it registers
         await asyncio.sleep(1)
         await publish_events(async_url(url), (EventType.CREATED, "R1", None))
         await asyncio.wait_for(first.wait(), 5)

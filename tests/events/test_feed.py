@@ -125,7 +125,10 @@ async def test_the_feed_reconnects_and_delivers_what_was_committed_meanwhile_onc
 
     async with engine.connect() as conn:
         killed = await conn.scalar(
-            text("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = :n"),
+            text(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = :n"
+                " AND datname = current_database()"
+            ),
             {"n": APPLICATION_NAME},
         )
     assert killed == 1

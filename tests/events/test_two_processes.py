@@ -11,11 +11,12 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.events.sockets import Cluster, collect
+from tests.events.sockets import Cluster, collect, last_event_id
 
 pytestmark = pytest.mark.own_database
 
-EVENTS = "subscription { opportunityEvents { type opportunityNo opportunity { description } } }"
+EVENTS = """subscription($after: String) {
+  opportunityEvents(after: $after) { type opportunityNo opportunity { description } } }"""
 UPDATE = """mutation($input: UpdateOpportunityInput!) { updateOpportunity(input: $input) {
   userErrors { code } } }"""
 CREATE = """mutation($input: CreateOpportunityInput!) { createOpportunity(input: $input) {
@@ -37,9 +38,12 @@ async def _mutate(http: httpx.AsyncClient, key: str, document: str, **input: Any
 
 async def test_mutations_on_one_process_reach_subscribers_on_the_other_in_order(cluster: Cluster) -> None:
     admin, sp1 = cluster.keys["admin"], cluster.keys["sp1"]
-    everything = asyncio.create_task(collect(cluster.ws(1), admin, EVENTS, {}, 4))
-    own = asyncio.create_task(collect(cluster.ws(1), sp1, EVENTS, {}, 2))
-    await asyncio.sleep(1.5)  # both subscribed: what follows is live
+    # From the last event so far, so that a subscription registered after the first commit below
+    # misses nothing either; by the time the mutations run, both are live.
+    since = {"after": str(await last_event_id(cluster.db_url))}
+    everything = asyncio.create_task(collect(cluster.ws(1), admin, EVENTS, since, 4))
+    own = asyncio.create_task(collect(cluster.ws(1), sp1, EVENTS, since, 2))
+    await asyncio.sleep(1.5)
 
     async with httpx.AsyncClient(base_url=cluster.bases[0], timeout=10) as http:
         assert (await _mutate(http, admin, UPDATE, no="OPA", description="Alpha, renamed"))[
