@@ -1,5 +1,6 @@
-"""The Starlette application: ``/graphql`` (POST, GET for queries, graphql-transport-ws), health, and
-in dev mode GraphiQL (the page at ``GET /graphql`` from a browser, its assets under ``/graphiql/``).
+"""The Starlette application: ``/graphql`` (POST, GET for queries, graphql-transport-ws), health,
+``/metrics``, and in dev mode GraphiQL (the page at ``GET /graphql`` from a browser, its assets
+under ``/graphiql/``).
 
 The WebSocket speaks ``graphql-transport-ws`` in text frames and runs subscriptions only. Its caller
 is authenticated by the ``connection_init`` payload, ``{"Authorization": "Bearer <api key>"}``
@@ -41,12 +42,14 @@ from resolvers.events.feed import EventFeed, listen_dsn
 from resolvers.reads.compiled.run import autocommit_connections
 from resolvers.session import SessionFactory, session_factory
 from resolvers.viewer import Role
+from server import metrics
 from server.auth import authenticate
 from server.endpoint import GraphQLEndpoint, Limits
 from server.graphiql import graphiql_page, graphiql_routes
 from server.health import health_routes
 from server.http import RefusalError
 from server.settings import Settings
+from server.tracing import Tracing, from_environment
 
 log = logging.getLogger("salesgraph")
 
@@ -159,21 +162,31 @@ def create_app(
     dispose_engine: bool = False,
     sessions: SessionFactory | None = None,
     settings: Settings | None = None,
+    tracing: Tracing | None = None,
 ) -> Starlette:
     """The ASGI app over ``engine``. With ``dispose_engine`` the app closes the engine on shutdown.
 
     ``sessions`` replaces the engine's own session factory (the tests pass one whose sessions join
-    a transaction they roll back); health checks always use ``engine``.
+    a transaction they roll back); health checks always use ``engine``. ``tracing`` defaults to the
+    environment's (``server.tracing.from_environment``: none unless ``OTEL_EXPORTER_OTLP_ENDPOINT``).
     """
     given_sessions = sessions is not None
     sessions = sessions or session_factory(engine)
     # The feed LISTENs on a connection of its own; sessions given by a test join its transaction,
     # which never commits: nothing to listen for.
-    events = None if given_sessions else EventFeed(listen_dsn(engine.url))
+    events = (
+        None
+        if given_sessions
+        else EventFeed(
+            listen_dsn(engine.url), on_open=metrics.subscription_opened, on_close=metrics.subscription_closed
+        )
+    )
     limits = Limits.from_settings(settings) if settings is not None else Limits()
     graphql = GraphQLApp(sessions, dev=dev, events=events, limits=limits)
     reads = None if given_sessions else autocommit_connections(engine)
-    endpoint = GraphQLEndpoint(sessions, limits, dev=dev, ide=graphql, reads=reads)
+    tracing = tracing or from_environment()
+    tracing.instrument(engine)
+    endpoint = GraphQLEndpoint(sessions, limits, dev=dev, ide=graphql, reads=reads, tracing=tracing)
 
     async def websocket(ws: WebSocket) -> None:
         await graphql(ws.scope, ws.receive, ws.send)
@@ -182,11 +195,13 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        metrics.worker_started()
         if events is not None:
             await events.start()
         yield
         if events is not None:
             await events.stop()
+        metrics.worker_stopped()
         await health.close()
         if dispose_engine:
             await engine.dispose()
@@ -199,6 +214,9 @@ def create_app(
             WebSocketRoute("/graphql", websocket),
             *(graphiql_routes() if dev else ()),
             *health.routes,
+            # No API key: operators scrape it. Keep it off the public network, or set
+            # SALESGRAPH_METRICS_TOKEN (README, "Operations").
+            Route("/metrics", metrics.metrics_endpoint(settings.metrics_token if settings else None)),
         ],
         middleware=middleware,
         lifespan=lifespan,

@@ -13,21 +13,22 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import copy
 import logging
 import logging.config
 import os
+import shutil
 import signal
 import socket
 import sys
+import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
 import uvicorn
-from uvicorn.config import LOGGING_CONFIG
 
 from resolvers.access.keys import KeyRefused
 from resolvers.demo.progress import SeedProgress
@@ -42,6 +43,8 @@ from server.database import (
     open_database,
     seed_demo_data,
 )
+from server.logs import logging_config
+from server.metrics import MULTIPROC_DIR
 from server.protocol import IdleTimeoutProtocol, concurrency_limit
 from server.settings import Settings, SettingsError
 
@@ -54,19 +57,6 @@ EXIT_INTERRUPTED = 130
 
 class CannotServeError(Exception):
     """``serve`` cannot start as asked (the address is taken); the message says why."""
-
-
-def logging_config(level: str) -> dict[str, Any]:
-    """uvicorn's logging, extended to the root logger so that ours (and alembic's) look the same.
-
-    Passed to uvicorn too, which applies it in every worker process.
-    """
-    config = copy.deepcopy(LOGGING_CONFIG)
-    config["root"] = {"handlers": ["default"], "level": level.upper()}
-    # Both narrate every step at INFO; we log what was done instead.
-    config["loggers"]["pgserver"] = {"level": "WARNING"}
-    config["loggers"]["alembic"] = {"level": "WARNING"}
-    return config
 
 
 def _positive(text: str) -> int:
@@ -202,20 +192,46 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> None:
         os.environ["SALESGRAPH_DEV"] = "1" if args.dev else "0"
         graphiql = " (GraphiQL on)" if args.dev else ""
         log.info("GraphQL at http://%s:%d/graphql%s", args.host, args.port, graphiql)
-        uvicorn.run(
-            "server.asgi:app_factory",
-            factory=True,
-            host=args.host,
-            port=args.port,
-            workers=args.workers,
-            http=IdleTimeoutProtocol,
-            limit_concurrency=concurrency_limit(settings),
-            log_config=logging_config(settings.log_level),
-            log_level=settings.log_level.lower(),
-            # The endpoint logs every request itself (id, operation, status, time, cost, key): a
-            # second line per request from uvicorn would only cost time.
-            access_log=False,
-        )
+        with _metrics_shared_by(args.workers):
+            uvicorn.run(
+                "server.asgi:app_factory",
+                factory=True,
+                host=args.host,
+                port=args.port,
+                workers=args.workers,
+                http=IdleTimeoutProtocol,
+                limit_concurrency=concurrency_limit(settings),
+                log_config=logging_config(settings.log_level, _log_style(args, settings)),
+                log_level=settings.log_level.lower(),
+                # The endpoint logs every request itself (id, operation, status, time, cost, key): a
+                # second line per request from uvicorn would only cost time.
+                access_log=False,
+            )
+
+
+@contextmanager
+def _metrics_shared_by(workers: int) -> Iterator[None]:
+    """With several workers, prometheus-client's multiprocess mode: a fresh directory in
+    ``PROMETHEUS_MULTIPROC_DIR`` (read by each worker when it imports prometheus-client), removed
+    when they have stopped. One the operator set is used as it is, and kept."""
+    if workers == 1 or os.environ.get(MULTIPROC_DIR):
+        yield
+        return
+    directory = tempfile.mkdtemp(prefix="salesgraph-metrics-")
+    os.environ[MULTIPROC_DIR] = directory
+    try:
+        yield
+    finally:
+        del os.environ[MULTIPROC_DIR]
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+def _log_style(args: argparse.Namespace, settings: Settings) -> str:
+    """``SALESGRAPH_LOG_FORMAT``, else text for ``serve --dev`` and JSON for ``serve``; the other
+    commands are run by a person at a terminal: text unless JSON is asked for."""
+    if args.command == "serve":
+        return replace(settings, dev=settings.dev or args.dev).log_style
+    return settings.log_format or "text"
 
 
 async def _prepare(db: Database, settings: Settings, *, migrate: bool, demo: bool) -> None:
@@ -306,7 +322,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as exc:
         _fail(exc)
         return EXIT_USAGE
-    logging.config.dictConfig(logging_config(settings.log_level))
+    logging.config.dictConfig(logging_config(settings.log_level, _log_style(args, settings)))
     try:
         with _sigterm_as_interrupt():
             COMMANDS[args.command](args, settings)

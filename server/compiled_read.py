@@ -60,47 +60,52 @@ async def compiled_read(
     if operation.kind != "query" or operation.introspection:
         return None
     requested = operation.requested_cost
-    trace.cost = requested
+    trace.planned(prepared)
     admitted: Admission | None = None
     data: bytes | None = None
     plan: tuple[Compiled, list[Any]] | None = None
-    for attempt in (1, 2):
-        try:
-            async with endpoint.reads() as connection:
-                if admitted is None and key_hash is not None and key_hash in endpoint.key_viewers:
-                    # A key seen before: its admission and the read in one statement, with the plan
-                    # of the viewer it was then (the statement reads nothing if that has changed).
-                    expected = endpoint.key_viewers[key_hash]
-                    plan = _plan(prepared, graphql_request, expected)
-                    if plan is not None:
-                        admitted, data = await _admit_and_read(
-                            endpoint, connection, key_hash, requested, plan
-                        )
-                        if admitted is None:
-                            return None  # 401 or 429, with the general path's detail; nothing was written
-                if admitted is None:
-                    admitted = await _admit(endpoint, connection, key_hash, requested)
+    # The operation span of the compiled path (Strawberry, which traces the resolver path, does not
+    # run here): the admission and the read, one or two statements.
+    with endpoint.tracing.operation(trace.operation, "query", "compiled"):
+        for attempt in (1, 2):
+            try:
+                async with endpoint.reads() as connection:
+                    if admitted is None and key_hash is not None and key_hash in endpoint.key_viewers:
+                        # A key seen before: its admission and the read in one statement, with the plan
+                        # of the viewer it was then (the statement reads nothing if that has changed).
+                        expected = endpoint.key_viewers[key_hash]
+                        plan = _plan(prepared, graphql_request, expected)
+                        if plan is not None:
+                            admitted, data = await _admit_and_read(
+                                endpoint, connection, key_hash, requested, plan
+                            )
+                            if admitted is None:
+                                return None  # 401 or 429, with the general path's detail; nothing was written
                     if admitted is None:
-                        return None
-                viewer, bucket = admitted.viewer, admitted.available
-                trace.key = viewer.key_name
-                if data is None:
-                    plan = _plan(prepared, graphql_request, viewer)
-                    if plan is not None:
-                        data = await fetch(connection, *plan)
-            break
-        except DBAPIError as exc:
-            # No pre-ping per checkout (server/engine.py): a connection the server dropped fails its
-            # first statement, and the pool then recycles all of them. A read is safe to repeat,
-            # on a fresh connection; the admission, once done, is not repeated.
-            if attempt == 2 or not exc.connection_invalidated:
-                raise
+                        admitted = await admit_key(endpoint, connection, key_hash, requested)
+                        if admitted is None:
+                            return None
+                    viewer, bucket = admitted.viewer, admitted.available
+                    trace.key = viewer.key_name
+                    if data is None:
+                        plan = _plan(prepared, graphql_request, viewer)
+                        if plan is not None:
+                            data = await fetch(connection, *plan)
+                break
+            except DBAPIError as exc:
+                # No pre-ping per checkout (server/engine.py): a connection the server dropped fails its
+                # first statement, and the pool then recycles all of them. A read is safe to repeat,
+                # on a fresh connection; the admission, once done, is not repeated.
+                if attempt == 2 or not exc.connection_invalidated:
+                    raise
     if data is None:
-        result = await endpoint.execute(graphql_request, prepared, viewer, rid, endpoint.sessions)
-        response = await endpoint.answer(result, prepared, viewer, bucket)
-        response.headers[PLAN_HEADER] = "resolvers"
+        result = await endpoint.execute(graphql_request, prepared, viewer, rid, endpoint.sessions, trace)
+        response = await endpoint.answer(result, prepared, viewer, bucket, trace)
+        trace.plan = response.headers[PLAN_HEADER] = "resolvers"
         return response
-    actual = objects_below_data(data)
+    trace.ran = True
+    trace.plan = "compiled"
+    actual = trace.actual = objects_below_data(data)
     available = bucket
     if bucket is not None and actual != requested:
         endpoint.refund(viewer, requested - actual)
@@ -113,7 +118,7 @@ async def compiled_read(
     return response
 
 
-async def _admit(
+async def admit_key(
     endpoint: GraphQLEndpoint, connection: AsyncConnection, key_hash: bytes | None, cost: int
 ) -> Admission | None:
     """The dev caller (unthrottled), or the key's caller with ``cost`` reserved; ``None`` when the

@@ -10,6 +10,12 @@
    database, with ``extensions.cost``; the bucket is charged what was returned (what was
    reserved but not returned goes back with the key's next reservation).
 
+Steps 3 and 5's bucket are one statement for a key's caller (``server.admission``: a compiled
+read folds it into its own statement, any other operation runs it on its own); only when it
+refuses does the detailed path run them apart, to say why (unknown or revoked key, how long
+until the bucket holds the cost). A reservation taken for an operation refused at step 5 (403,
+405, a malformed ``Idempotency-Key``) is given back.
+
 Strawberry's own view still serves GraphiQL and the WebSocket; this endpoint replaces its HTTP
 handling because the statuses, the limits and the authentication of §7 are decided before
 Strawberry would run anything.
@@ -38,6 +44,7 @@ from resolvers.reads.compiled.run import ReadConnections, session_connections
 from resolvers.session import SessionFactory, joined_sessions, request_sessions
 from resolvers.viewer import Role, Viewer
 from server import idempotency
+from server.admission import token_hash
 from server.answer import (
     RETRY_AFTER_UNAVAILABLE,
     Trace,
@@ -48,8 +55,8 @@ from server.answer import (
     status_of,
     unexpected,
 )
-from server.auth import authenticate
-from server.compiled_read import PLAN_HEADER, compiled_read
+from server.auth import authenticate, bearer_token
+from server.compiled_read import PLAN_HEADER, admit_key, compiled_read
 from server.http import (
     GraphQLRequest,
     RefusalError,
@@ -61,8 +68,10 @@ from server.http import (
     refusal_response,
     request_id,
 )
+from server.metrics import observe_request
 from server.settings import Settings
 from server.throttle import Budget, reserve, settle, without_waiting_for_disk
+from server.tracing import NO_TRACING, Tracing
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,8 +107,10 @@ class GraphQLEndpoint:
         dev: bool,
         ide: ASGIApp,
         reads: ReadConnections | None = None,
+        tracing: Tracing = NO_TRACING,
     ) -> None:
         self.sessions = sessions
+        self.tracing = tracing
         #: Where compiled reads run (one statement, no transaction).
         self.reads = reads or session_connections(sessions)
         self.limits = limits
@@ -126,27 +137,34 @@ class GraphQLEndpoint:
         rid = request_id(request)
         trace = Trace()
         started = time.perf_counter()
-        try:
-            async with asyncio.timeout(self.limits.request_timeout):
-                response = await self._respond(request, rid, trace)
-        except TimeoutError:
-            response = refusal_response(
-                RefusalError(
+        with self.tracing.request(rid, request.method, request.url.path) as span:
+            try:
+                async with asyncio.timeout(self.limits.request_timeout):
+                    response = await self._respond(request, rid, trace)
+            except TimeoutError:
+                refusal = RefusalError(
                     503,
                     "TIMEOUT",
                     f"The request ran longer than {self.limits.request_timeout:g} s and was "
                     "cancelled; retry later or ask for less.",
                     headers={"Retry-After": str(RETRY_AFTER_UNAVAILABLE)},
-                ),
-                rid,
-            )
-        except RefusalError as refusal:
-            response = refusal_response(refusal, rid)
-        except Exception as exc:  # the last line of defence: never a bare 500 page
-            response = refusal_response(unexpected(exc, rid), rid)
+                )
+                response = self._refused(refusal, rid, trace)
+            except RefusalError as refusal:
+                response = self._refused(refusal, rid, trace)
+            except Exception as exc:  # the last line of defence: never a bare 500 page
+                response = self._refused(unexpected(exc, rid), rid, trace)
+            span.finish(response.status_code)
         response.headers["x-request-id"] = rid
-        log_request(request, response.status_code, rid, trace, time.perf_counter() - started)
+        seconds = time.perf_counter() - started
+        log_request(request, response.status_code, rid, trace, seconds)
+        observe_request(response.status_code, trace, seconds)
         return response
+
+    @staticmethod
+    def _refused(refusal: RefusalError, rid: str, trace: Trace) -> Response:
+        trace.errors.append(refusal.code)
+        return refusal_response(refusal, rid)
 
     async def _respond(self, request: Request, rid: str, trace: Trace) -> Response:
         graphql_request = await self._read(request)
@@ -155,36 +173,78 @@ class GraphQLEndpoint:
             compiled = await compiled_read(self, request, graphql_request, rid, trace)
             if compiled is not None:
                 return compiled
-        # One session (one connection checkout, none for the dev caller) for the key lookup and
-        # the bucket; it closes before the operation runs, whose sessions are its own.
-        async with self.sessions() as session:
-            viewer = await authenticate(
-                request, session, dev=self.dev, authorization=request.headers.get("authorization")
-            )
+        quick = await self._admit_quickly(request, graphql_request)
+        if quick is not None:
+            viewer, prepared, bucket = quick
             trace.key = viewer.key_name
-            prepared = self._prepare(graphql_request, viewer)
-            operation = prepared.plan
-            trace.cost = operation.requested_cost
-            if operation.kind == "mutation":
-                if request.method != "POST":
-                    raise RefusalError(
-                        405, "METHOD_NOT_ALLOWED", "Mutations are sent with POST.", headers={"Allow": "POST"}
-                    )
-                _check_role(viewer, operation.root_fields)
-            key = (
-                idempotency.idempotency_key(request.headers.get(idempotency.HEADER))
-                if operation.kind == "mutation"
-                else None
-            )
-            bucket = await self._reserve(session, viewer, operation.requested_cost)
-            await session.commit()
+            trace.planned(prepared)
+            try:
+                key = self._check_operation(request, viewer, prepared)
+            except RefusalError:
+                self.refund(viewer, prepared.plan.requested_cost)  # refused before it ran
+                raise
+        else:
+            # The detailed path: why a key is refused, how long until its bucket holds the cost.
+            # One session (one connection checkout, none for the dev caller) for the key lookup and
+            # the bucket; it closes before the operation runs, whose sessions are its own.
+            async with self.sessions() as session:
+                viewer = await authenticate(
+                    request, session, dev=self.dev, authorization=request.headers.get("authorization")
+                )
+                trace.key = viewer.key_name
+                prepared = self._prepare(graphql_request, viewer)
+                trace.planned(prepared)
+                key = self._check_operation(request, viewer, prepared)
+                bucket = await self._reserve(session, viewer, prepared.plan.requested_cost)
+                await session.commit()
+        operation = prepared.plan
         if key is None:
-            result = await self.execute(graphql_request, prepared, viewer, rid, self.sessions)
-            response = await self.answer(result, prepared, viewer, bucket)
+            result = await self.execute(graphql_request, prepared, viewer, rid, self.sessions, trace)
+            response = await self.answer(result, prepared, viewer, bucket, trace)
             if operation.kind == "query":
-                response.headers[PLAN_HEADER] = "resolvers"
+                trace.plan = response.headers[PLAN_HEADER] = "resolvers"
             return response
-        return await self._idempotent(graphql_request, prepared, viewer, rid, key, bucket)
+        return await self._idempotent(graphql_request, prepared, viewer, rid, key, bucket, trace)
+
+    async def _admit_quickly(
+        self, request: Request, graphql_request: GraphQLRequest
+    ) -> tuple[Viewer, Prepared, float | None] | None:
+        """A key's caller admitted in one statement (key, last use and bucket, as a compiled
+        read's: :mod:`server.admission`), with the prepared operation; ``None`` when anything is
+        unusual (no key, a document that does not prepare, an unknown key, a short bucket), which
+        the detailed path then answers: nothing was taken or written here."""
+        token = bearer_token(request.headers.get("authorization"))
+        key_hash = None if token is None else token_hash(token)
+        if key_hash is None:
+            return None
+        try:
+            prepared = prepare(
+                schema._schema,
+                graphql_request.query,
+                graphql_request.operation_name,
+                graphql_request.variables,
+                introspection=self.limits.introspection,
+                max_cost=self.limits.max_query_cost,
+            )
+        except OperationRefusedError:
+            return None
+        async with self.reads() as connection:
+            admitted = await admit_key(self, connection, key_hash, prepared.plan.requested_cost)
+        if admitted is None or admitted.available is None:
+            return None
+        return admitted.viewer, prepared, admitted.available
+
+    def _check_operation(self, request: Request, viewer: Viewer, prepared: Prepared) -> str | None:
+        """Refuse what the viewer may not run this way; the mutation's idempotency key, if any."""
+        operation = prepared.plan
+        if operation.kind != "mutation":
+            return None
+        if request.method != "POST":
+            raise RefusalError(
+                405, "METHOD_NOT_ALLOWED", "Mutations are sent with POST.", headers={"Allow": "POST"}
+            )
+        _check_role(viewer, operation.root_fields)
+        return idempotency.idempotency_key(request.headers.get(idempotency.HEADER))
 
     async def _read(self, request: Request) -> GraphQLRequest:
         if request.method == "POST":
@@ -242,26 +302,30 @@ class GraphQLEndpoint:
         viewer: Viewer,
         rid: str,
         sessions: SessionFactory,
+        trace: Trace,
     ) -> ExecutionResult:
         """The prepared document run as it is (not parsed nor validated again); a read's sessions
-        share one connection (``request_sessions``), a mutation's are each a transaction."""
+        share one connection (``request_sessions``), a mutation's are each a transaction. ``trace``
+        records that it ran and the codes of its errors."""
         async with AsyncExitStack() as stack:
             if prepared.plan.kind != "mutation":
                 sessions = await stack.enter_async_context(
                     request_sessions(sessions, wait_seconds=self.limits.request_timeout)
                 )
             context = Context(sessions=sessions, request_id=rid, viewer=viewer, document=prepared.document)
-            return await schema.execute(
+            result = await schema.execute(
                 graphql_request.query,
                 variable_values=graphql_request.variables,
                 context_value=context,
                 operation_name=graphql_request.operation_name,
             )
+        trace.record(result)
+        return result
 
     async def answer(
-        self, result: ExecutionResult, prepared: Prepared, viewer: Viewer, bucket: float | None
+        self, result: ExecutionResult, prepared: Prepared, viewer: Viewer, bucket: float | None, trace: Trace
     ) -> Response:
-        status, body, refund = await self._render(result, prepared, viewer, bucket)
+        status, body, refund = await self._render(result, prepared, viewer, bucket, trace)
         self.refund(viewer, refund)
         return json_answer(status, body)
 
@@ -276,12 +340,14 @@ class GraphQLEndpoint:
         prepared: Prepared,
         viewer: Viewer,
         bucket: float | None,
+        trace: Trace,
         within: AsyncSession | None = None,
     ) -> tuple[int, bytes, float]:
         """The status and body, and the refund still to be settled (none ``within`` a session,
         where it is settled at once, in that session's transaction)."""
         requested = prepared.plan.requested_cost
         actual = actual_cost(result.data, prepared.plan.kind, len(prepared.plan.root_fields))
+        trace.actual = actual
         available = bucket
         refund = 0.0
         if bucket is not None and actual != requested:
@@ -309,6 +375,7 @@ class GraphQLEndpoint:
         rid: str,
         key: str,
         bucket: float | None,
+        trace: Trace,
     ) -> Response:
         owner = viewer.key_name or ""
         digest = idempotency.request_hash(canonical(graphql_request))
@@ -321,8 +388,8 @@ class GraphQLEndpoint:
                     wait_seconds=self.limits.request_timeout,
                     turn=asyncio.Lock(),
                 )
-                result = await self.execute(graphql_request, prepared, viewer, rid, inner)
-                status, body, _ = await self._render(result, prepared, viewer, bucket, outer)
+                result = await self.execute(graphql_request, prepared, viewer, rid, inner, trace)
+                status, body, _ = await self._render(result, prepared, viewer, bucket, trace, outer)
                 if status == 200:
                     await idempotency.store(outer, owner, key, status, body)
                     await outer.commit()
@@ -331,6 +398,7 @@ class GraphQLEndpoint:
                 return json_answer(status, body)
             await outer.rollback()
         self.refund(viewer, prepared.plan.requested_cost)  # a replay does no work: no charge
+        trace.ran, trace.actual = True, 0  # admitted and answered (the stored answer), charged nothing
         return Response(
             claimed.body, claimed.status, {"Idempotent-Replayed": "true"}, media_type="application/json"
         )

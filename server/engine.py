@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from server.metrics import MeteredPool
 from server.settings import Settings, postgres_url
 
 
@@ -26,6 +27,8 @@ def create_engine(url: str, settings: Settings | None = None) -> AsyncEngine:
     s = settings or Settings.from_env()
     return create_async_engine(
         async_url(url),
+        # SQLAlchemy's own pool for asyncio, counting waiting checkouts for /metrics.
+        poolclass=MeteredPool,
         pool_size=s.pool_size,
         max_overflow=s.max_overflow,
         pool_timeout=s.pool_timeout_ms / 1000,

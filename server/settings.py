@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,9 @@ from sqlalchemy.exc import ArgumentError
 #: The drivers ``DATABASE_URL`` may name; the engine always connects through asyncpg.
 POSTGRES_DRIVERS = ("postgresql", "postgresql+asyncpg", "postgresql+psycopg", "postgresql+psycopg2")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+LOG_FORMATS = ("json", "text")
+#: A scrape token shorter than this is refused: it would be guessable.
+MIN_METRICS_TOKEN = 16
 #: PostgreSQL's ``statement_timeout`` is an int4 of milliseconds.
 MAX_TIMEOUT_MS = 2_147_483_647
 
@@ -88,6 +91,8 @@ class Environment(BaseSettings):
     introspection: bool = Field(True, validation_alias="SALESGRAPH_INTROSPECTION")
     cors_origins: str = Field("", validation_alias="SALESGRAPH_CORS_ORIGINS")
     compile_reads: bool = Field(True, validation_alias="SALESGRAPH_COMPILE_READS")
+    log_format: str | None = Field(None, validation_alias="SALESGRAPH_LOG_FORMAT")
+    metrics_token: str | None = Field(None, validation_alias="SALESGRAPH_METRICS_TOKEN")
 
     @field_validator("database_url")
     @classmethod
@@ -105,6 +110,21 @@ class Environment(BaseSettings):
         if isinstance(value, str) and value.strip().upper() in LOG_LEVELS:
             return value.strip().upper()
         raise PydanticCustomError("log_level", f"must be one of {', '.join(LOG_LEVELS)}, not {value!r}")
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _known_format(cls, value: object) -> object:
+        if value is None or (isinstance(value, str) and value.strip().lower() in LOG_FORMATS):
+            return value.strip().lower() if isinstance(value, str) else value
+        raise PydanticCustomError("log_format", f"must be json or text, not {value!r}")
+
+    @field_validator("metrics_token")
+    @classmethod
+    def _long_token(cls, value: str | None) -> str | None:
+        # Never echoed: the message says what is wrong, not what was given.
+        if value is not None and len(value) < MIN_METRICS_TOKEN:
+            raise PydanticCustomError("metrics_token", f"must be {MIN_METRICS_TOKEN} characters or more")
+        return value
 
 
 class _MappingSource(EnvSettingsSource):
@@ -167,6 +187,17 @@ class Settings:
     cors_origins: str = ""
     #: ``False``: every read runs on the resolver path (one resolver per field), never compiled to SQL.
     compile_reads: bool = True
+    #: ``json`` or ``text``; ``None``: ``text`` with ``dev``, ``json`` otherwise (see ``log_style``).
+    log_format: str | None = None
+    #: When set, ``GET /metrics`` needs ``Authorization: Bearer <token>``; unset, it is open.
+    metrics_token: str | None = field(default=None, repr=False)
+
+    @property
+    def log_style(self) -> str:
+        """The log format in force: the one asked for, else text in dev mode and JSON otherwise."""
+        if self.log_format is not None:
+            return self.log_format
+        return "text" if self.dev else "json"
 
     @property
     def cors_origin_list(self) -> tuple[str, ...]:

@@ -23,7 +23,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import asyncpg
@@ -120,7 +120,11 @@ class EventFeed:
         backoff: tuple[float, float] = (0.1, 5.0),
         connect_timeout: float = 10.0,
         prune_seconds: float = 3600.0,
+        on_open: Callable[[], None] | None = None,
+        on_close: Callable[[], None] | None = None,
     ) -> None:
+        """``on_open`` and ``on_close`` are called as a subscriber joins and leaves (however it
+        leaves): the server counts the subscriptions open with them."""
         self._dsn = dsn
         self._batch = batch
         self._poll_seconds = poll_seconds
@@ -130,6 +134,8 @@ class EventFeed:
         self._prune_seconds = prune_seconds
         self._pruned_at = -prune_seconds
         self._subscribers: set[Subscriber] = set()
+        self._on_open = on_open or _nothing
+        self._on_close = on_close or _nothing
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._ready = asyncio.Event()
@@ -152,8 +158,8 @@ class EventFeed:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         for subscriber in list(self._subscribers):
+            self._leave(subscriber)
             subscriber.end(FeedStoppedError("The server is shutting down; resubscribe with `after`."))
-        self._subscribers.clear()
 
     def subscribe(self) -> Subscriber:
         """A subscriber of the events after :attr:`last_delivered` (now)."""
@@ -161,10 +167,16 @@ class EventFeed:
             raise FeedStoppedError("The event feed is not connected to the database yet; retry later.")
         subscriber = Subscriber(self, self.last_delivered, self._max_pending)
         self._subscribers.add(subscriber)
+        self._on_open()
         return subscriber
 
     def unsubscribe(self, subscriber: Subscriber) -> None:
-        self._subscribers.discard(subscriber)
+        self._leave(subscriber)
+
+    def _leave(self, subscriber: Subscriber) -> None:
+        if subscriber in self._subscribers:
+            self._subscribers.discard(subscriber)
+            self._on_close()
 
     @property
     def subscriber_count(self) -> int:
@@ -237,5 +249,9 @@ class EventFeed:
     def _hand_out(self, batch: list[StoredEvent]) -> None:
         for subscriber in list(self._subscribers):
             if not subscriber.offer(batch):
-                self._subscribers.discard(subscriber)
+                self._leave(subscriber)
                 subscriber.end(SubscriberTooSlowError())
+
+
+def _nothing() -> None:
+    pass

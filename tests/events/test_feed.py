@@ -145,18 +145,35 @@ async def test_the_feed_reconnects_and_delivers_what_was_committed_meanwhile_onc
     assert [e.opportunity_no for e in await _take(subscriber, 1)] == ["AFTER"]
 
 
-async def test_a_subscriber_that_falls_behind_is_ended(engine: AsyncEngine) -> None:
-    feed = EventFeed(listen_dsn(engine.url), max_pending=2)
+async def test_a_subscriber_that_falls_behind_is_ended_and_every_leaving_is_counted(
+    engine: AsyncEngine,
+) -> None:
+    open_now = [0]
+    feed = EventFeed(
+        listen_dsn(engine.url),
+        max_pending=2,
+        on_open=lambda: open_now.__setitem__(0, open_now[0] + 1),
+        on_close=lambda: open_now.__setitem__(0, open_now[0] - 1),
+    )
     await feed.start()
     try:
         sessions = session_factory(engine)
         subscriber = feed.subscribe()
+        closed = feed.subscribe()
+        kept = feed.subscribe()
+        closed.close()
+        closed.close()
+        assert open_now == [2]
         for n in range(3):
             await _commit(sessions, (EventType.CREATED, f"OP{n}"))
             await asyncio.sleep(0.2)  # one batch each
         with pytest.raises(Exception, match="fell too far behind"):
             await _take(subscriber, 3)
+        # ``kept`` took nothing either: dropped too; closing it afterwards counts nothing twice.
         assert feed.subscriber_count == 0
+        assert open_now == [0]
+        kept.close()
+        assert open_now == [0]
     finally:
         await feed.stop()
 

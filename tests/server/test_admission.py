@@ -1,6 +1,8 @@
-"""The admission folded into a compiled read (server/admission.py) takes the key's bucket row last:
-the read runs before the statement holds a lock or has written anything, so concurrent requests
-of one key do not queue behind each other's reads. The reservation still decides."""
+"""The admission (server/admission.py): one statement for a key's lookup, last use and bucket.
+Folded into a compiled read it takes the key's bucket row last: the read runs before the
+statement holds a lock or has written anything, so concurrent requests of one key do not queue
+behind each other's reads; the reservation still decides. Mutations are admitted by the same
+statement on its own."""
 
 from __future__ import annotations
 
@@ -11,11 +13,12 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionmaker
 
 from resolvers.access.keys import create_key
+from resolvers.session import SessionFactory
 from resolvers.viewer import Role, Viewer
 from server.admission import admit_and_read, token_hash
 from server.throttle import Budget
-
-pytestmark = pytest.mark.own_database
+from tests.conftest import StatementLog, TestDatabase
+from tests.support.api import bearer, new_key, partner_client
 
 BUDGET = Budget(capacity=100, rate=1)
 #: What the read sees: the transaction id the statement has by then (``none``: nothing written,
@@ -49,6 +52,7 @@ async def available(engine: AsyncEngine) -> float:
     return float(value)
 
 
+@pytest.mark.own_database
 async def test_the_read_runs_before_the_bucket_row_is_locked(engine: AsyncEngine) -> None:
     key_hash = await given_a_key(engine)
     autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
@@ -60,6 +64,7 @@ async def test_the_read_runs_before_the_bucket_row_is_locked(engine: AsyncEngine
     assert await available(engine) == pytest.approx(80.0, abs=0.5)
 
 
+@pytest.mark.own_database
 async def test_a_bucket_short_in_the_snapshot_runs_no_read_and_takes_nothing(engine: AsyncEngine) -> None:
     key_hash = await given_a_key(engine)
     async with engine.begin() as connection:
@@ -72,6 +77,7 @@ async def test_a_bucket_short_in_the_snapshot_runs_no_read_and_takes_nothing(eng
     assert await available(engine) == pytest.approx(5.0, abs=0.5)
 
 
+@pytest.mark.own_database
 async def test_a_bucket_drained_while_the_read_ran_refuses_and_discards_the_read(engine: AsyncEngine) -> None:
     """The snapshot showed room, a concurrent request took it before the reservation: the
     reservation (which waits for that request's lock, then sees its result) refuses."""
@@ -102,3 +108,36 @@ async def wait_until_a_statement_waits_for_a_lock(engine: AsyncEngine) -> None:
             await watcher.rollback()
             await asyncio.sleep(0.01)
     raise AssertionError("the admission never waited for the bucket row")
+
+
+CREATE = 'mutation { createSalesperson(input: {code: "NEW", name: "New"}) { userErrors { code } } }'
+
+
+async def test_a_partner_mutation_is_admitted_in_one_statement(
+    database: TestDatabase, sessions: SessionFactory, sql_log: StatementLog
+) -> None:
+    """Key lookup, last use and bucket in one statement before the mutation's own, as a read's."""
+    key = await new_key(sessions, "ADMIN")
+    async with partner_client(database) as http:
+        sql_log.clear()
+        response = await http.post("/graphql", json={"query": CREATE}, headers=bearer(key))
+
+    assert response.status_code == 200, response.text
+    assert response.json()["data"]["createSalesperson"]["userErrors"] == []
+    admission = [s for s in sql_log.statements if "api_key" in s or "cost_bucket" in s]
+    assert len(admission) == 1, sql_log.statements
+    assert sql_log.statements[0] == admission[0]
+
+
+async def test_a_mutation_the_role_may_not_run_takes_nothing_from_the_bucket(
+    database: TestDatabase, sessions: SessionFactory
+) -> None:
+    key = await new_key(sessions, "READ_ONLY")
+    async with partner_client(database, cost_bucket=1000, cost_restore_rate=1) as http:
+        refused = await http.post("/graphql", json={"query": CREATE}, headers=bearer(key))
+        read = await http.post("/graphql", json={"query": "{ setup { timeZone } }"}, headers=bearer(key))
+
+    assert refused.status_code == 403
+    cost = read.json()["extensions"]["cost"]
+    status = cost["throttleStatus"]  # the refused mutation's points were given back
+    assert status["currentlyAvailable"] == status["maximumAvailable"] - cost["actualQueryCost"]
