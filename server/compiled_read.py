@@ -7,6 +7,9 @@ endpoint's general path answers it with its precise status and message: a docume
 prepare (400), a key that is unknown (401) or whose bucket is short (429), a mutation, an
 introspection query. An operation the compiler does not cover, or whose values the resolvers
 refuse with their own errors, runs on the resolvers with the viewer and reservation admitted here.
+
+:func:`admit_request` admits any other operation of a key's caller (a mutation, an uncompiled
+read) with the same one-statement admission.
 """
 
 from __future__ import annotations
@@ -116,6 +119,35 @@ async def compiled_read(
     response = json_answer(200, body)
     response.headers[PLAN_HEADER] = "compiled"
     return response
+
+
+async def admit_request(
+    endpoint: GraphQLEndpoint, request: Request, graphql_request: GraphQLRequest
+) -> tuple[Viewer, Prepared, float | None] | None:
+    """A key's caller admitted in one statement (key, last use and bucket, as a compiled
+    read's: :mod:`server.admission`), with the prepared operation; ``None`` when anything is
+    unusual (no key, a document that does not prepare, an unknown key, a short bucket), which
+    the detailed path then answers: nothing was taken or written here."""
+    token = bearer_token(request.headers.get("authorization"))
+    key_hash = None if token is None else token_hash(token)
+    if key_hash is None:
+        return None
+    try:
+        prepared = prepare(
+            schema._schema,
+            graphql_request.query,
+            graphql_request.operation_name,
+            graphql_request.variables,
+            introspection=endpoint.limits.introspection,
+            max_cost=endpoint.limits.max_query_cost,
+        )
+    except OperationRefusedError:
+        return None
+    async with endpoint.reads() as connection:
+        admitted = await admit_key(endpoint, connection, key_hash, prepared.plan.requested_cost)
+    if admitted is None or admitted.available is None:
+        return None
+    return admitted.viewer, prepared, admitted.available
 
 
 async def admit_key(

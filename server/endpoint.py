@@ -44,7 +44,6 @@ from resolvers.reads.compiled.run import ReadConnections, session_connections
 from resolvers.session import SessionFactory, joined_sessions, request_sessions
 from resolvers.viewer import Role, Viewer
 from server import idempotency
-from server.admission import token_hash
 from server.answer import (
     RETRY_AFTER_UNAVAILABLE,
     Trace,
@@ -55,8 +54,8 @@ from server.answer import (
     status_of,
     unexpected,
 )
-from server.auth import authenticate, bearer_token
-from server.compiled_read import PLAN_HEADER, admit_key, compiled_read
+from server.auth import authenticate
+from server.compiled_read import PLAN_HEADER, admit_request, compiled_read
 from server.http import (
     GraphQLRequest,
     RefusalError,
@@ -173,7 +172,7 @@ class GraphQLEndpoint:
             compiled = await compiled_read(self, request, graphql_request, rid, trace)
             if compiled is not None:
                 return compiled
-        quick = await self._admit_quickly(request, graphql_request)
+        quick = await admit_request(self, request, graphql_request)
         if quick is not None:
             viewer, prepared, bucket = quick
             trace.key = viewer.key_name
@@ -205,34 +204,6 @@ class GraphQLEndpoint:
                 trace.plan = response.headers[PLAN_HEADER] = "resolvers"
             return response
         return await self._idempotent(graphql_request, prepared, viewer, rid, key, bucket, trace)
-
-    async def _admit_quickly(
-        self, request: Request, graphql_request: GraphQLRequest
-    ) -> tuple[Viewer, Prepared, float | None] | None:
-        """A key's caller admitted in one statement (key, last use and bucket, as a compiled
-        read's: :mod:`server.admission`), with the prepared operation; ``None`` when anything is
-        unusual (no key, a document that does not prepare, an unknown key, a short bucket), which
-        the detailed path then answers: nothing was taken or written here."""
-        token = bearer_token(request.headers.get("authorization"))
-        key_hash = None if token is None else token_hash(token)
-        if key_hash is None:
-            return None
-        try:
-            prepared = prepare(
-                schema._schema,
-                graphql_request.query,
-                graphql_request.operation_name,
-                graphql_request.variables,
-                introspection=self.limits.introspection,
-                max_cost=self.limits.max_query_cost,
-            )
-        except OperationRefusedError:
-            return None
-        async with self.reads() as connection:
-            admitted = await admit_key(self, connection, key_hash, prepared.plan.requested_cost)
-        if admitted is None or admitted.available is None:
-            return None
-        return admitted.viewer, prepared, admitted.available
 
     def _check_operation(self, request: Request, viewer: Viewer, prepared: Prepared) -> str | None:
         """Refuse what the viewer may not run this way; the mutation's idempotency key, if any."""
