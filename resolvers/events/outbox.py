@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
@@ -29,8 +28,7 @@ _INFO_KEY = "events"
 
 # The salesperson an event is scoped by is the opportunity's as the transaction leaves it (read in
 # the publishing statement itself, after the flush), or, for a deleted one, the one recorded.
-_PUBLISH = text(
-    f"""
+_PUBLISH = f"""
     WITH ordered AS (SELECT pg_advisory_xact_lock({ORDER_LOCK})),
     written AS (
         INSERT INTO opportunity_event (type, opportunity_no, salesperson_code, entry_no)
@@ -38,8 +36,7 @@ _PUBLISH = text(
                CASE WHEN o.no IS NULL THEN e.salesperson_code ELSE o.salesperson_code END,
                e.entry_no
         FROM unnest(
-            CAST(:types AS text[]), CAST(:opportunity_nos AS text[]),
-            CAST(:salesperson_codes AS text[]), CAST(:entry_nos AS bigint[])
+            $1::text[], $2::text[], $3::text[], $4::bigint[]
         ) WITH ORDINALITY AS e(type, opportunity_no, salesperson_code, entry_no, n)
         LEFT JOIN opportunity o ON o.no = e.opportunity_no
         WHERE EXISTS (SELECT FROM ordered)
@@ -48,7 +45,6 @@ _PUBLISH = text(
     )
     SELECT pg_notify('{CHANNEL}', max(id)::text) FROM written
     """
-)
 
 #: One event per opportunity per transaction: what the change amounts to, the strongest first.
 PRECEDENCE = (
@@ -119,12 +115,14 @@ async def publish(session: AsyncSession) -> None:
     discard(session)
     if not events:
         return
-    await session.execute(
+    # Driver SQL, as the lifecycle statements: a fixed statement, nothing for SQLAlchemy to compile.
+    connection = await session.connection()
+    await connection.exec_driver_sql(
         _PUBLISH,
-        {
-            "types": [e.type.value for e in events],
-            "opportunity_nos": [e.opportunity_no for e in events],
-            "salesperson_codes": [e.salesperson_code for e in events],
-            "entry_nos": [e.entry_no for e in events],
-        },
+        (
+            [e.type.value for e in events],
+            [e.opportunity_no for e in events],
+            [e.salesperson_code for e in events],
+            [e.entry_no for e in events],
+        ),
     )
