@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import strawberry
 from graphql import DocumentNode
 
+from resolvers.events.feed import EventFeed
 from resolvers.reads.loaders import Loaders
 from resolvers.session import SessionFactory
 from resolvers.viewer import ANONYMOUS, Viewer
@@ -20,6 +21,8 @@ class Context:
     #: The operation's document, parsed and validated already (``graph.prepare``): the schema
     #: runs it as it is instead of parsing and validating the query text again.
     document: DocumentNode | None = None
+    #: The process's event feed (subscriptions; ``None`` where the app runs without one).
+    events: EventFeed | None = None
     _loaders: Loaders | None = field(default=None, repr=False)
 
     @property

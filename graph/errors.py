@@ -54,7 +54,19 @@ TOP_LEVEL_CODES: tuple[TopLevelCode, ...] = (
     ),
     TopLevelCode("INVALID_PAGINATION", 200, "A list gets both `first` and `last`, or a negative one."),
     TopLevelCode("PAGE_SIZE_EXCEEDED", 200, f"A list's `first` or `last` is above {MAX_PAGE_SIZE}."),
-    TopLevelCode("INVALID_CURSOR", 200, "`after`/`before` is not a cursor of this list and ordering."),
+    TopLevelCode(
+        "INVALID_CURSOR",
+        200,
+        "`after`/`before` is not a cursor of this list and ordering, or `opportunityEvents(after:)` "
+        "is not an event id.",
+    ),
+    TopLevelCode(
+        "SUBSCRIPTION_ENDED",
+        200,
+        "`opportunityEvents` cannot go on: the subscriber fell too far behind its events, the server "
+        "is shutting down, or its event feed is not connected yet. Resubscribe with `after` (the "
+        "last event id received) to miss nothing.",
+    ),
     TopLevelCode(
         "INVALID_FILTER",
         200,

@@ -74,11 +74,13 @@ def prepare(
     *,
     introspection: bool,
     max_cost: int,
+    websocket: bool = False,
 ) -> Prepared:
-    """The operation ready to run, or ``OperationRefusedError`` saying why it cannot."""
+    """The operation ready to run, or ``OperationRefusedError`` saying why it cannot. Over the
+    ``websocket`` only subscriptions run, elsewhere only queries and mutations."""
     document = _document(schema, query, introspection)
     operation = _operation(document, operation_name)
-    values = _coerce(schema, operation, variables)
+    values = _coerce(schema, operation, variables, websocket=websocket)
     try:
         if len(query) > MAX_CACHED_QUERY_LENGTH:
             operation_plan = plan(schema, document, operation, values.coerced, max_cost=max_cost)
@@ -264,11 +266,20 @@ def _operation(document: DocumentNode, operation_name: str | None) -> OperationD
 
 
 def _coerce(
-    schema: GraphQLSchema, operation: OperationDefinitionNode, variables: Mapping[str, Any]
+    schema: GraphQLSchema,
+    operation: OperationDefinitionNode,
+    variables: Mapping[str, Any],
+    *,
+    websocket: bool = False,
 ) -> VariableValues:
-    if operation.operation is OperationType.SUBSCRIPTION:
+    subscription = operation.operation is OperationType.SUBSCRIPTION
+    if subscription and not websocket:
         raise OperationRefusedError(
             "GRAPHQL_VALIDATION_FAILED", "Subscriptions run over the WebSocket endpoint only."
+        )
+    if websocket and not subscription:
+        raise OperationRefusedError(
+            "GRAPHQL_VALIDATION_FAILED", "Queries and mutations are sent with POST /graphql."
         )
     for name, value in variables.items():
         problem = _unstorable(value)

@@ -19,6 +19,7 @@ from strawberry.types.graphql import OperationType
 from graph.errors import MaskUnexpectedErrors
 from graph.mutation import Mutation
 from graph.query import Query
+from graph.subscription import Subscription
 from graph.types.sales_document import SalesOrder, SalesQuote
 
 CACHE_SIZE = 512
@@ -59,6 +60,28 @@ class Schema(strawberry.Schema):
             context.pre_execution_errors = []
         return context
 
+    async def stream(
+        self,
+        query: str | None,
+        variable_values: dict[str, Any] | None = None,
+        context_value: Any | None = None,
+        root_value: Any | None = None,
+        operation_name: str | None = None,
+        operation_extensions: dict[str, Any] | None = None,
+        allowed_operation_types: Iterable[OperationType] | None = None,
+    ) -> Any:
+        """Only subscriptions over the WebSocket: queries and mutations go to ``POST /graphql``,
+        where their cost, role and throttle are checked (server/endpoint.py)."""
+        return await super().stream(
+            query,
+            variable_values,
+            context_value,
+            root_value,
+            operation_name,
+            operation_extensions,
+            allowed_operation_types or (OperationType.SUBSCRIPTION,),
+        )
+
 
 class CachedParse(ParserCache):
     """Strawberry's parser cache, for a document not parsed already (the IDE, the WebSocket)."""
@@ -83,6 +106,7 @@ class CachedValidation(ValidationCache):
 schema = Schema(
     query=Query,
     mutation=Mutation,
+    subscription=Subscription,
     types=[SalesQuote, SalesOrder],
     extensions=[
         MaskUnexpectedErrors,

@@ -21,6 +21,7 @@ from models.enums import (
     TaskStatus,
     TaskType,
 )
+from models.event import EventType, OpportunityEvent
 from models.opportunity import Opportunity, OpportunityEntry
 from models.sales_cycle import SalesCycle, SalesCycleStage
 from models.sales_document import SalesOrder, SalesOrderLine, SalesQuote, SalesQuoteLine
@@ -40,10 +41,12 @@ __all__ = [
     "Contact",
     "ContactType",
     "CostBucket",
+    "EventType",
     "IdempotentResponse",
     "NumberSeries",
     "Opportunity",
     "OpportunityEntry",
+    "OpportunityEvent",
     "OpportunityStatus",
     "Priority",
     "ProbabilityCalculation",

@@ -27,11 +27,13 @@ from models.activity_tasks import PlannedTask, planned_tasks
 from models.closing import CloseRequest, plan_close
 from models.date_formula import DateOutOfRangeError, InvalidDateFormula
 from models.enums import ActionTaken, CloseOutcome
+from models.event import EventType
 from models.lifecycle import PlannedEntry
 from models.stage_change import StageRequest, plan_first_stage
 from models.stage_change import plan_stage_change as plan_stage
 from models.validation import MAX_DATE, MIN_DATE
 from resolvers.errors import DomainError
+from resolvers.events import outbox
 from resolvers.lifecycle.situation import Situation, persistent, situation
 from resolvers.lifecycle.statements import CLOSE_CODE_OUTCOME, ENTRY_VALUES, WRITE
 from resolvers.viewer import Viewer
@@ -129,6 +131,13 @@ async def insert_entry(
         )
         .mappings()
         .one()
+    )
+    outbox.record(
+        session,
+        EventType.CLOSED if closing else EventType.STAGE_CHANGED,
+        opp.no,
+        opp.salesperson_code,
+        row["entry_no"],
     )
     if old is not None:
         set_committed_value(old, "active", False)

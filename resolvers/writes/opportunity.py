@@ -16,8 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models import Opportunity, OpportunityStatus, Priority, SalesQuote, Task
 from models.base import CODE10, CODE20, TEXT100
 from models.errors import Violations
+from models.event import EventType
 from resolvers.access.rows import forbidden_salesperson, owns
 from resolvers.errors import DomainError
+from resolvers.events import outbox
 from resolvers.lifecycle.moves import LifecycleResult
 from resolvers.lifecycle.situation import Situation, situation
 from resolvers.viewer import Role, Viewer
@@ -216,6 +218,7 @@ async def delete_opportunity(
             "OPPORTUNITY_IN_PROGRESS", f"You cannot delete opportunity {opp.no} while it is in progress."
         )
     await session.execute(delete(Opportunity).where(Opportunity.no == opp.no))
+    outbox.record(session, EventType.DELETED, opp.no, opp.salesperson_code)
     return opp.no
 
 
@@ -255,5 +258,11 @@ async def delete_closed_opportunities(session: AsyncSession, viewer: Viewer, f: 
     ):
         if value is not None:
             conditions.append(column == value.strip().upper())
-    deleted = await session.scalars(delete(Opportunity).where(*conditions).returning(Opportunity.no))
-    return sorted(deleted)
+    deleted = (
+        await session.execute(
+            delete(Opportunity).where(*conditions).returning(Opportunity.no, Opportunity.salesperson_code)
+        )
+    ).all()
+    for no, salesperson_code in sorted(deleted):
+        outbox.record(session, EventType.DELETED, no, salesperson_code)
+    return sorted(no for no, _ in deleted)

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models import Opportunity, OpportunityStatus, Priority
 from models.base import CODE10, CODE20, TEXT100
 from models.errors import Violations
+from models.event import EventType
 from models.stage_change import plan_first_stage
 from models.validation import (
     check_date,
@@ -29,6 +30,7 @@ from models.validation import (
 )
 from resolvers.access.rows import forbidden_salesperson, owns
 from resolvers.errors import DomainError
+from resolvers.events import outbox
 from resolvers.lifecycle.moves import LifecycleResult, insert_entry
 from resolvers.lifecycle.situation import persistent, situation_of
 from resolvers.lifecycle.statements import (
@@ -186,6 +188,7 @@ async def create_opportunity(session: AsyncSession, viewer: Viewer, new: NewOppo
     # database made.
     opp = persistent(session, Opportunity, {**values, **inserted})
     first_touch(session, opp.no)  # created at version 1, activated or not
+    outbox.record(session, EventType.CREATED, opp.no, opp.salesperson_code)
     if not new.activate_first_stage:
         return LifecycleResult(opp, None)
     s = situation_of(opp, None, row, today, None)

@@ -24,10 +24,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import object_session
 
 from models import NumberSeries, Opportunity, Setup
+from models.event import EventType
 from models.number_series import NumberSeriesExhaustedError, format_number
 from models.setup import SETUP_ID
 from resolvers.access.rows import check_readable
 from resolvers.errors import DomainError
+from resolvers.events import outbox
 from resolvers.session import SessionFactory
 from resolvers.viewer import Viewer
 
@@ -92,6 +94,11 @@ async def write(
         try:
             result = await work(session)
             await session.flush()
+            if dry_run:
+                outbox.discard(session)
+            else:
+                # Last, so that the order lock it takes is held only until the COMMIT below.
+                await outbox.publish(session)
         except IntegrityError as exc:
             await session.rollback()
             raise _as_domain_error(exc) from exc
@@ -214,8 +221,11 @@ def check_version(opp: Opportunity, expected: int | None) -> None:
 
 def touch(opp: Opportunity) -> None:
     """Count a write to the opportunity (api.md §6: ``version`` increments on every write), once
-    per mutation even when its use case writes the row twice (Make Order closes, then re-links)."""
+    per mutation even when its use case writes the row twice (Make Order closes, then re-links);
+    the change is an ``UPDATED`` event unless the mutation records a stronger one."""
     session = object_session(opp)
+    if session is not None:
+        outbox.record(session, EventType.UPDATED, opp.no, opp.salesperson_code)
     if session is not None and not _first_touch(session.info, opp.no):
         return
     opp.version += 1

@@ -69,10 +69,11 @@ async def test_activating_costs_the_same_statements_for_2_or_12_tasks(
     assert sql_log.count == EXPECTED_STATEMENTS, sql_log.statements
 
 
-#: The use case (3): lock the opportunity and read its situation in one statement (active entry,
+#: The use case (4): lock the opportunity and read its situation in one statement (active entry,
 #: cycle method, stages with their activities' steps, quote amount, setup), take the task numbers,
 #: and one statement that steps the old entry down, inserts the new one, updates the opportunity
-#: and inserts the tasks. The payload (6): contacts, the task page, sales cycles with their stages,
-#: salespeople, the companies of the contacts, activities. The opportunity and the entry are
-#: primed into their loaders; nothing is read per task.
-EXPECTED_STATEMENTS = 9
+#: and inserts the tasks, and the event's write to the outbox. The payload (6): contacts, the
+#: task page, sales cycles with their stages, salespeople, the companies of the contacts,
+#: activities. The opportunity and the entry are primed into their loaders; nothing is read per
+#: task.
+EXPECTED_STATEMENTS = 10

@@ -1,7 +1,8 @@
 """The lifecycle writes in the fewest statements (issue 11, "Cheap writes"): a stage move reads its
 situation in the statement that locks the opportunity and writes everything in one more; the
 tasks add the one that takes their numbers; a close adds the read of its close code; a create
-reads every reference in one statement and inserts in a second.
+reads every reference in one statement and inserts in a second. Every write ends with the one
+statement that writes its event to the outbox (and notifies the subscribers on commit).
 
 The payloads select only what the write returns, so that the counts are the use cases' own (the
 nested reads of a payload are counted in test_mutation_query_count.py). BEGIN and COMMIT are not
@@ -33,6 +34,7 @@ TAKE_NUMBERS = "UPDATE number_series"
 CLOSE_CODE = "SELECT type FROM close_opportunity_code"
 CREATE_REFERENCES = "WITH number AS"
 INSERT_OPPORTUNITY = "INSERT INTO opportunity"
+PUBLISH_EVENT = "WITH ordered AS"
 
 
 async def given_a_cycle(sessions: SessionFactory) -> None:
@@ -58,7 +60,15 @@ async def given_a_cycle(sessions: SessionFactory) -> None:
 
 
 def kinds(log: StatementLog) -> list[str]:
-    known = (LOCK_AND_READ, WRITE_ENTRY, TAKE_NUMBERS, CLOSE_CODE, CREATE_REFERENCES, INSERT_OPPORTUNITY)
+    known = (
+        LOCK_AND_READ,
+        WRITE_ENTRY,
+        TAKE_NUMBERS,
+        CLOSE_CODE,
+        CREATE_REFERENCES,
+        INSERT_OPPORTUNITY,
+        PUBLISH_EVENT,
+    )
     return [next((k for k in known if s.lstrip().startswith(k)), s[:40]) for s in log.statements]
 
 
@@ -70,7 +80,7 @@ async def mutate(gql: GraphQLClient, sql_log: StatementLog, query: str, input: d
     return kinds(sql_log)
 
 
-async def test_a_stage_move_without_tasks_is_two_statements(
+async def test_a_stage_move_without_tasks_is_two_statements_and_its_event(
     gql: GraphQLClient, sessions: SessionFactory, sql_log: StatementLog
 ) -> None:
     await given_a_cycle(sessions)
@@ -78,7 +88,7 @@ async def test_a_stage_move_without_tasks_is_two_statements(
 
     statements = await mutate(gql, sql_log, MOVE, {"no": "OPP", "action": "NEXT"})
 
-    assert statements == [LOCK_AND_READ, WRITE_ENTRY]
+    assert statements == [LOCK_AND_READ, WRITE_ENTRY, PUBLISH_EVENT]
 
 
 async def test_a_stage_move_with_tasks_adds_the_statement_that_numbers_them(
@@ -88,10 +98,10 @@ async def test_a_stage_move_with_tasks_adds_the_statement_that_numbers_them(
 
     statements = await mutate(gql, sql_log, MOVE, {"no": "OPP", "action": "NEXT"})
 
-    assert statements == [LOCK_AND_READ, TAKE_NUMBERS, WRITE_ENTRY]
+    assert statements == [LOCK_AND_READ, TAKE_NUMBERS, WRITE_ENTRY, PUBLISH_EVENT]
 
 
-async def test_closing_as_won_and_cancelling_the_tasks_is_three_statements(
+async def test_closing_as_won_and_cancelling_the_tasks_is_three_statements_and_its_event(
     gql: GraphQLClient, sessions: SessionFactory, sql_log: StatementLog
 ) -> None:
     await given_a_cycle(sessions)
@@ -105,14 +115,14 @@ async def test_closing_as_won_and_cancelling_the_tasks_is_three_statements(
 
     statements = await mutate(gql, sql_log, CLOSE, close)
 
-    assert statements == [LOCK_AND_READ, CLOSE_CODE, WRITE_ENTRY]
+    assert statements == [LOCK_AND_READ, CLOSE_CODE, WRITE_ENTRY, PUBLISH_EVENT]
     async with sessions() as session:
         task = await session.get(models.Task, "T1")
     assert task is not None
     assert task.canceled
 
 
-async def test_a_create_is_two_statements(
+async def test_a_create_is_two_statements_and_its_event(
     gql: GraphQLClient, sessions: SessionFactory, sql_log: StatementLog
 ) -> None:
     await given_a_cycle(sessions)
@@ -120,7 +130,7 @@ async def test_a_create_is_two_statements(
 
     statements = await mutate(gql, sql_log, CREATE, create)
 
-    assert statements == [CREATE_REFERENCES, INSERT_OPPORTUNITY]
+    assert statements == [CREATE_REFERENCES, INSERT_OPPORTUNITY, PUBLISH_EVENT]
 
 
 async def test_a_create_with_activation_adds_the_entry_write(
@@ -140,4 +150,4 @@ async def test_a_create_with_activation_adds_the_entry_write(
 
     statements = await mutate(gql, sql_log, CREATE, create)
 
-    assert statements == [CREATE_REFERENCES, INSERT_OPPORTUNITY, WRITE_ENTRY]
+    assert statements == [CREATE_REFERENCES, INSERT_OPPORTUNITY, WRITE_ENTRY, PUBLISH_EVENT]

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import MutableMapping
-from typing import Any
 
 import httpx
 import pytest
@@ -122,38 +120,6 @@ async def test_without_cors_origins_no_cors_headers_are_sent(
 @pytest.fixture
 async def api_headers(sessions: SessionFactory) -> dict[str, str]:
     return bearer(await new_key(sessions, "READ_ONLY"))
-
-
-async def test_the_websocket_is_closed_to_everyone_but_the_dev_loopback_caller(
-    shared_engine: AsyncEngine,
-) -> None:
-    app = create_app(shared_engine, settings=settings())
-    sent: list[MutableMapping[str, Any]] = []
-    events = iter([{"type": "websocket.connect"}])
-
-    async def receive() -> dict[str, Any]:
-        return next(events, {"type": "websocket.disconnect", "code": 1000})
-
-    async def send(message: MutableMapping[str, Any]) -> None:
-        sent.append(message)
-
-    scope = {
-        "type": "websocket",
-        "path": "/graphql",
-        "raw_path": b"/graphql",
-        "query_string": b"",
-        "headers": [(b"sec-websocket-protocol", b"graphql-transport-ws")],
-        "subprotocols": ["graphql-transport-ws"],
-        "client": ("127.0.0.1", 5000),
-        "server": ("127.0.0.1", 8000),
-        "scheme": "ws",
-        "root_path": "",
-        "asgi": {"version": "3.0"},
-    }
-    await app(scope, receive, send)
-
-    assert sent[0]["type"] == "websocket.close"
-    assert sent[0]["code"] == 4403
 
 
 @pytest.mark.own_database

@@ -1,0 +1,2 @@
+"""Opportunity events: the outbox a change writes in its transaction, and the reads behind
+``opportunityEvents``."""
