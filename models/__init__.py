@@ -28,6 +28,7 @@ from models.sales_document import SalesOrder, SalesOrderLine, SalesQuote, SalesQ
 from models.salesperson import Salesperson
 from models.setup import NumberSeries, Setup
 from models.task import Task
+from models.webhook import DeliveryStatus, Webhook, WebhookDelivery
 
 __all__ = [
     "ActionTaken",
@@ -41,6 +42,7 @@ __all__ = [
     "Contact",
     "ContactType",
     "CostBucket",
+    "DeliveryStatus",
     "EventType",
     "IdempotentResponse",
     "NumberSeries",
@@ -62,4 +64,6 @@ __all__ = [
     "Task",
     "TaskStatus",
     "TaskType",
+    "Webhook",
+    "WebhookDelivery",
 ]

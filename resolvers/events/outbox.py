@@ -8,6 +8,11 @@ and the end of its transaction no other writer takes ids; the lock is held only 
 statement to the commit. The same statement calls ``pg_notify``: PostgreSQL delivers a
 notification only when (and if) the transaction commits, in commit order, so a rolled-back change
 and a dry run (which never publishes) wake nobody.
+
+The same statement also writes each event's webhook deliveries (``models.webhook``): one per live
+endpoint whose ``events`` list its type. In the change's transaction, so a committed event always
+has them and the delivery worker needs no high-water mark of its own; and in the same statement,
+so a write costs no extra round trip.
 """
 
 from __future__ import annotations
@@ -41,7 +46,12 @@ _PUBLISH = f"""
         LEFT JOIN opportunity o ON o.no = e.opportunity_no
         WHERE EXISTS (SELECT FROM ordered)
         ORDER BY e.n
-        RETURNING id
+        RETURNING id, type, opportunity_no
+    ),
+    owed AS (
+        INSERT INTO webhook_delivery (webhook_id, event_id, opportunity_no, status)
+        SELECT w.id, e.id, e.opportunity_no, 'PENDING'
+        FROM written e JOIN webhook w ON w.deleted_at IS NULL AND e.type = ANY (w.events)
     )
     SELECT pg_notify('{CHANNEL}', max(id)::text) FROM written
     """
