@@ -68,6 +68,12 @@ TOP_LEVEL_CODES: tuple[TopLevelCode, ...] = (
         "last event id received) to miss nothing.",
     ),
     TopLevelCode(
+        "ADMIN_ONLY",
+        200,
+        "`webhookDeliveries` is read by a role other than ADMIN (webhooks are ADMIN's: "
+        "`createWebhook`/`deleteWebhook` are FORBIDDEN to the others); nothing is read.",
+    ),
+    TopLevelCode(
         "INVALID_FILTER",
         200,
         f"`stalledForDays` is outside 0–{MAX_STALLED_DAYS}, or a filter's text or code (`search`, "

@@ -14,6 +14,7 @@ from graph.mutations.sales_document import SalesDocumentMutation
 from graph.mutations.salesperson import SalespersonMutation
 from graph.mutations.setup import SetupMutation
 from graph.mutations.task import TaskMutation
+from graph.mutations.webhook import WebhookMutation
 
 
 @strawberry.type(description="Every change goes through here; each mutation is one transaction.")
@@ -28,5 +29,6 @@ class Mutation(
     OpportunityMutation,
     SalesDocumentMutation,
     TaskMutation,
+    WebhookMutation,
 ):
     pass

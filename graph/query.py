@@ -10,9 +10,10 @@ from graph.queries.node import NodeQuery
 from graph.queries.performance import PerformanceQuery
 from graph.queries.pipeline import PipelineQuery
 from graph.queries.setup import SetupQuery
+from graph.queries.webhook import WebhookQuery
 
 
 # The bases' order is the order of the fields in the SDL (schema.graphql): keep it.
 @strawberry.type(description="Read the opportunity-management graph.")
-class Query(PipelineQuery, PerformanceQuery, NodeQuery, SetupQuery, LookupQuery, ListQuery):
+class Query(PipelineQuery, PerformanceQuery, NodeQuery, SetupQuery, LookupQuery, ListQuery, WebhookQuery):
     pass

@@ -31,6 +31,8 @@ class Area(enum.Enum):
     """Quotes and orders, and their links to opportunities."""
     TASK = "TASK"
     """Editing, completing, reopening and cancelling tasks."""
+    WEBHOOK = "WEBHOOK"
+    """Webhook endpoints: where events leave the system, with a signing secret; ``ADMIN`` only."""
 
 
 #: The area of every ``Mutation`` field, by its GraphQL name.
@@ -71,6 +73,8 @@ AREAS: Mapping[str, Area] = {
     "deleteSalesQuote": Area.SALES_DOCUMENT,
     "updateTask": Area.TASK,
     "cancelTask": Area.TASK,
+    "createWebhook": Area.WEBHOOK,
+    "deleteWebhook": Area.WEBHOOK,
 }
 
 _EVERY_AREA = frozenset(Area)
@@ -80,7 +84,7 @@ _EVERY_AREA = frozenset(Area)
 #: its own tasks, "nothing else": not master data, and not deleting opportunities either.
 WRITABLE: Mapping[Role, frozenset[Area]] = {
     Role.ADMIN: _EVERY_AREA,
-    Role.MANAGER: _EVERY_AREA - {Area.SETUP},
+    Role.MANAGER: _EVERY_AREA - {Area.SETUP, Area.WEBHOOK},
     Role.SALESPERSON: frozenset({Area.OPPORTUNITY, Area.SALES_DOCUMENT, Area.TASK}),
     Role.READ_ONLY: frozenset(),
     Role.ANONYMOUS: frozenset(),

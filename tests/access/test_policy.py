@@ -47,11 +47,13 @@ SALESPERSON = {
     "cancelTask",
 }
 DELETING_OPPORTUNITIES = {"deleteOpportunity", "deleteClosedOpportunities"}
-EVERY = {"updateSetup", *MASTER_DATA, *SALESPERSON, *DELETING_OPPORTUNITIES}
+#: Where events leave the system, with a signing secret: ADMIN only.
+WEBHOOKS = {"createWebhook", "deleteWebhook"}
+EVERY = {"updateSetup", *MASTER_DATA, *SALESPERSON, *DELETING_OPPORTUNITIES, *WEBHOOKS}
 
 EXPECTED: dict[Role, set[str]] = {
     Role.ADMIN: EVERY,
-    Role.MANAGER: EVERY - {"updateSetup"},
+    Role.MANAGER: EVERY - {"updateSetup", *WEBHOOKS},
     Role.SALESPERSON: SALESPERSON,
     Role.READ_ONLY: set(),
     Role.ANONYMOUS: set(),
