@@ -11,13 +11,14 @@ from graph.relay import Connection, page_args, root_connection
 from graph.types.common import After, Before, First, Last
 from graph.types.webhook import WebhookDelivery, WebhookDeliveryFilter
 from resolvers.reads import webhook as reads
+from resolvers.reads.filters import storable
 from resolvers.reads.ids import decode_id
 
 
 def _webhook_key(global_id: str | None) -> int | None:
     if global_id is None:
         return None
-    type_name, key = decode_id(global_id)
+    type_name, key = decode_id(storable(global_id))
     # Another type's ID, or a webhook that never was, simply matches no delivery.
     return key[0] if type_name == "Webhook" and len(key) == 1 and isinstance(key[0], int) else -1
 

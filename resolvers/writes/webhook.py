@@ -1,8 +1,9 @@
 """Registering and deleting webhook endpoints (api.md §7.6); ``ADMIN`` only (the policy's
 ``Area.WEBHOOK``).
 
-A delete only sets ``deleted_at``: no new delivery is owed to the endpoint, and the worker stops
-delivering the ones still pending (they stay queryable, as the delivered ones).
+A delete only sets ``deleted_at``: no new delivery is owed to the endpoint, and the ones still
+pending are FAILED ("The webhook was deleted."); they stay queryable, as the delivered ones. (One
+in flight at that moment may still be recorded DELIVERED when its POST returns.)
 """
 
 from __future__ import annotations
@@ -11,12 +12,12 @@ import datetime as dt
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.errors import DomainError, Violations
 from models.event import EventType
-from models.webhook import SECRET_MAX, SECRET_MIN, URL_LENGTH, Webhook
+from models.webhook import SECRET_MAX, SECRET_MIN, URL_LENGTH, DeliveryStatus, Webhook, WebhookDelivery
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,4 +69,9 @@ async def delete_webhook(session: AsyncSession, webhook_id: int) -> int:
     if row is None:
         raise DomainError("NOT_FOUND", f"There is no webhook {webhook_id}.", ["id"])
     row.deleted_at = dt.datetime.now(dt.UTC)
+    await session.execute(
+        update(WebhookDelivery)
+        .where(WebhookDelivery.webhook_id == row.id, WebhookDelivery.status == DeliveryStatus.PENDING)
+        .values(status=DeliveryStatus.FAILED, last_error="The webhook was deleted.")
+    )
     return row.id

@@ -23,7 +23,7 @@ DELETE = """mutation($input: DeleteWebhookInput!) { deleteWebhook(input: $input)
   deletedId userErrors { code field } } }"""
 DELIVERIES = """query($filter: WebhookDeliveryFilter, $first: Int, $after: String) {
   webhookDeliveries(filter: $filter, first: $first, after: $after) {
-    nodes { webhookId eventId opportunityNo status attempts lastStatusCode deliveredAt }
+    nodes { webhookId eventId opportunityNo status attempts lastStatusCode lastError deliveredAt }
     pageInfo { hasNextPage endCursor } totalCount } }"""
 UPDATE = """mutation($input: UpdateOpportunityInput!) {
   updateOpportunity(input: $input) { userErrors { code } } }"""
@@ -77,8 +77,8 @@ async def test_a_deleted_webhook_is_owed_no_more_events(gql: GraphQLClient, sess
 
     assert deleted["deleteWebhook"] == {"deletedId": created["id"], "userErrors": []}
     page = (await gql.query(DELIVERIES))["webhookDeliveries"]
-    assert [(n["webhookId"], n["opportunityNo"], n["status"]) for n in page["nodes"]] == [
-        (created["id"], "O", "PENDING")
+    assert [(n["webhookId"], n["opportunityNo"], n["status"], n["lastError"]) for n in page["nodes"]] == [
+        (created["id"], "O", "FAILED", "The webhook was deleted.")
     ]
     again = await gql.query(DELETE, {"input": {"id": created["id"]}})
     assert again["deleteWebhook"] == {
