@@ -39,6 +39,7 @@ from graph.context import Context
 from graph.prepare import OperationRefusedError, prepare
 from graph.schema import schema
 from resolvers.events.feed import EventFeed, listen_dsn
+from resolvers.events.webhooks import WebhookWorker
 from resolvers.reads.compiled.run import autocommit_connections
 from resolvers.session import SessionFactory, session_factory
 from resolvers.viewer import Role
@@ -181,6 +182,8 @@ def create_app(
             listen_dsn(engine.url), on_open=metrics.subscription_opened, on_close=metrics.subscription_closed
         )
     )
+    # Likewise the webhook worker: what a test's rolled-back transaction owes is never committed.
+    webhooks = None if given_sessions else WebhookWorker(engine)
     limits = Limits.from_settings(settings) if settings is not None else Limits()
     graphql = GraphQLApp(sessions, dev=dev, events=events, limits=limits)
     reads = None if given_sessions else autocommit_connections(engine)
@@ -198,7 +201,11 @@ def create_app(
         metrics.worker_started()
         if events is not None:
             await events.start()
+        if webhooks is not None:
+            await webhooks.start()
         yield
+        if webhooks is not None:
+            await webhooks.stop()
         if events is not None:
             await events.stop()
         metrics.worker_stopped()
