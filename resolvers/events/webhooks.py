@@ -15,6 +15,9 @@ LOCKED`` already gives:
 * each POST's outcome is one UPDATE: a 2xx is DELIVERED; anything else (a status, a timeout, a
   refused connection) sets the next attempt after an exponential backoff (1 s doubling, capped at
   1 h), or FAILED when that would be later than 24 h after the event;
+* a failure never overwrites another status: a webhook deleted while its POST was in flight has
+  already FAILED its pending deliveries (``resolvers.writes.webhook``), and a retry would leave
+  one PENDING for ever (deleted webhooks are not claimed);
 * it polls every ``poll_seconds`` (one cheap statement on the partial index of due deliveries).
 """
 
@@ -73,7 +76,7 @@ RETRY_SQL = """
     UPDATE webhook_delivery
     SET status = CASE WHEN $4::timestamptz > $5::timestamptz THEN 'FAILED' ELSE 'PENDING' END,
         next_attempt_at = $4, last_status_code = $2, last_error = $3
-    WHERE id = $1
+    WHERE id = $1 AND status = 'PENDING'
     """
 
 

@@ -5,6 +5,7 @@ against a second process is exercised by test_webhook_delivery's two real proces
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import AsyncIterator
 
@@ -14,6 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from models import DeliveryStatus, WebhookDelivery
 from resolvers.events.webhooks import WebhookWorker, backoff
+from resolvers.session import session_factory
+from resolvers.writes.webhook import delete_webhook
 from tests.webhooks.receiver import receiving
 
 
@@ -114,3 +117,19 @@ async def test_a_failed_delivery_waits_for_its_backoff_and_a_later_event_for_it(
         (1, DeliveryStatus.DELIVERED, 2, 200),
         (2, DeliveryStatus.DELIVERED, 1, 200),
     ]
+
+
+@pytest.mark.own_database
+async def test_a_failure_recorded_after_the_webhook_was_deleted_leaves_it_failed(
+    engine: AsyncEngine, worker: WebhookWorker
+) -> None:
+    with receiving(failures=1, delay_seconds=1.0) as receiver:
+        await given(engine, receiver.url, ("OPA", dt.timedelta(minutes=1)))
+        in_flight = asyncio.create_task(worker.run_once())
+        await asyncio.sleep(0.5)
+        async with session_factory(engine)() as session, session.begin():
+            await delete_webhook(session, 1)
+
+        assert await in_flight == 1
+
+    assert await states(engine) == [(1, DeliveryStatus.FAILED, 1, None)]
