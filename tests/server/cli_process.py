@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,20 @@ def cli_env(**overrides: str) -> dict[str, str]:
     }
     env.update(overrides)
     return env
+
+
+def create_key_with_cli(url: str, name: str, role: str = "READ_ONLY") -> str:
+    """A new API key made by ``salesgraph keys create`` on the database at ``url``."""
+    done = subprocess.run(
+        [salesgraph(), "keys", "create", "--name", name, "--role", role],
+        env=cli_env(DATABASE_URL=url),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip().splitlines()[-1]
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ import pytest
 from server.cli import _log_style
 from server.logs import JsonFormatter, logging_config
 from server.settings import Settings
-from tests.server.cli_process import cli_env, salesgraph
+from tests.server.cli_process import cli_env, create_key_with_cli, salesgraph
 from tests.server.serving import serving
 from tests.support.api import bearer
 from tests.support.pg import admin_execute, drop_database, unique_name, with_database
@@ -33,19 +33,6 @@ async def logs_db(pg_url: str, template_db: str) -> AsyncIterator[str]:
     await admin_execute(pg_url, f'CREATE DATABASE "{name}" TEMPLATE "{template_db}"')
     yield with_database(pg_url, name)
     await drop_database(pg_url, name)
-
-
-def _key(url: str) -> str:
-    done = subprocess.run(
-        [salesgraph(), "keys", "create", "--name", "logged-partner", "--role", "READ_ONLY"],
-        env=cli_env(DATABASE_URL=url),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    return done.stdout.strip().splitlines()[-1]
 
 
 def _lines(log: Path) -> list[dict[str, Any]]:
@@ -63,7 +50,7 @@ def _lines(log: Path) -> list[dict[str, Any]]:
 def test_serve_logs_one_json_line_per_request_without_key_or_variable_values(
     logs_db: str, tmp_path: Path
 ) -> None:
-    key = _key(logs_db)
+    key = create_key_with_cli(logs_db, "logged-partner")
     log = tmp_path / "serve.log"
     with serving([], cli_env(DATABASE_URL=logs_db), log, ready="/readyz") as base:
         response = httpx.post(

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import subprocess
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 
@@ -20,7 +19,7 @@ from resolvers.session import SessionFactory
 from server import metrics
 from server.engine import create_engine
 from tests.conftest import TestDatabase
-from tests.server.cli_process import cli_env, salesgraph
+from tests.server.cli_process import cli_env, create_key_with_cli
 from tests.server.serving import serving
 from tests.support.api import bearer, new_key, partner_client, settings
 from tests.support.pg import admin_execute, drop_database, unique_name, with_database
@@ -232,19 +231,6 @@ def two_workers(workers_db: str, tmp_path_factory: pytest.TempPathFactory) -> It
         yield base
 
 
-def _key(url: str) -> str:
-    done = subprocess.run(
-        [salesgraph(), "keys", "create", "--name", "metrics-partner", "--role", "READ_ONLY"],
-        env=cli_env(DATABASE_URL=url),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    return done.stdout.strip().splitlines()[-1]
-
-
 def _per_worker(scraped: dict[tuple[str, tuple[tuple[str, str], ...]], float]) -> dict[str, float]:
     return {
         dict(labels)["pid"]: v
@@ -277,7 +263,7 @@ def _only(base: str, pid: str) -> Iterator[None]:
 
 @pytest.mark.own_database
 def test_two_workers_report_requests_summed_over_both(workers_db: str, two_workers: str) -> None:
-    key = _key(workers_db)
+    key = create_key_with_cli(workers_db, "metrics-partner")
     before = _scrape(two_workers)
     workers = sorted(_per_worker(before))
     assert len(workers) == 2, workers  # both live, each with its own sample
